@@ -1,0 +1,154 @@
+import { hostname } from 'node:os';
+
+/**
+ * Typed configuration read once from the environment. A bad value stops the
+ * process with a message naming the variable (ConfigError), never a guess.
+ */
+export interface PostbodeConfig {
+  databaseUrl: string | undefined;
+  /** Where the embedded PostgreSQL keeps its files when DATABASE_URL is unset. */
+  dataDir: string;
+  embeddedPgPort: number;
+  adminApiKey: string | undefined;
+  apiPort: number | null;
+  listenHost: string;
+  mailHostname: string;
+  publicUrl: string;
+  smtpPort: number | null;
+  submissionPort: number | null;
+  smtpsPort: number | null;
+  pop3Port: number | null;
+  pop3sPort: number | null;
+  imapPort: number | null;
+  imapsPort: number | null;
+  insecureAuth: 'loopback' | 'never';
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  transportMap: Record<string, { host: string; port: number }>;
+  passwordMinLength: number;
+  defaultQuotaBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number, allowOff = true): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (allowOff && raw.toLowerCase() === 'off') return null;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new ConfigError(name, `must be a port number 1-65535${allowOff ? ' or "off"' : ''}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const HOSTNAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function parseTransportMap(raw: string | undefined): PostbodeConfig['transportMap'] {
+  const map: PostbodeConfig['transportMap'] = {};
+  if (!raw) return map;
+  for (const pair of raw.split(/[,\s]+/).filter(Boolean)) {
+    const m = /^([^=]+)=(\[[^\]]+\]|[^:]+):(\d+)$/.exec(pair);
+    if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
+      throw new ConfigError('TRANSPORT_MAP', `expected "domain=host:port" pairs (or "*=host:port"), got "${pair}"`);
+    }
+    map[m[1].toLowerCase()] = { host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3]) };
+  }
+  return map;
+}
+
+export function loadConfig(env: Env = process.env): PostbodeConfig {
+  const apiPort = port(env, 'API_PORT', 3000);
+  const mailHostname = (env.MAIL_HOSTNAME || hostname()).toLowerCase();
+  if (!HOSTNAME_RE.test(mailHostname)) {
+    throw new ConfigError('MAIL_HOSTNAME', `must be a host name, got "${mailHostname}"`);
+  }
+  if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  const tlsCertFile = env.TLS_CERT_FILE || undefined;
+  const tlsKeyFile = env.TLS_KEY_FILE || undefined;
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
+    throw new ConfigError(tlsCertFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  if (env.ADMIN_API_KEY !== undefined && env.ADMIN_API_KEY !== '' && env.ADMIN_API_KEY.length < 24) {
+    throw new ConfigError('ADMIN_API_KEY', 'must be at least 24 characters long');
+  }
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.DATA_DIR || 'data',
+    embeddedPgPort: port(env, 'EMBEDDED_PG_PORT', 54329, false) as number,
+    adminApiKey: env.ADMIN_API_KEY || undefined,
+    apiPort,
+    listenHost: env.LISTEN_HOST || '127.0.0.1',
+    mailHostname,
+    publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${apiPort ?? 3000}`),
+    smtpPort: port(env, 'SMTP_PORT', 2525),
+    submissionPort: port(env, 'SUBMISSION_PORT', 2587),
+    smtpsPort: port(env, 'SMTPS_PORT', 2465),
+    pop3Port: port(env, 'POP3_PORT', 2110),
+    pop3sPort: port(env, 'POP3S_PORT', 2995),
+    imapPort: port(env, 'IMAP_PORT', 2143),
+    imapsPort: port(env, 'IMAPS_PORT', 2993),
+    insecureAuth: oneOf(env, 'INSECURE_AUTH', ['loopback', 'never'] as const, 'loopback'),
+    tlsCertFile,
+    tlsKeyFile,
+    transportMap: parseTransportMap(env.TRANSPORT_MAP),
+    passwordMinLength: positiveInt(env, 'PASSWORD_MIN_LENGTH', 10),
+    defaultQuotaBytes: positiveInt(env, 'DEFAULT_QUOTA_BYTES', 1024 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+}
+
+/** Reads the configuration or exits with the offending variable named. */
+export function loadConfigOrExit(env: Env = process.env): PostbodeConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, ManyToOne, JoinColumn } from 'typeorm';
+import { bigintAsNumber, ResourceEntity } from './columns';
+import { Customer } from './customer.entity';
+
+@Entity('domains')
+@Index('ix_domains_customer', ['customerId', 'id'])
+export class Domain extends ResourceEntity {
+  @Column('uuid')
+  customerId: string;
+
+  @ManyToOne(() => Customer, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'customer_id' })
+  customer?: Customer;
+
+  /** Lower-case, IDNA (punycode) form: the only form stored and compared. */
+  @Index('uq_domains_name', { unique: true })
+  @Column('text')
+  name: string;
+
+  /** null: no limit. */
+  @Column('integer', { nullable: true })
+  maxMailboxes: number | null;
+
+  /** Sum of mailbox quotas may not exceed this; null: no limit. */
+  @Column('bigint', { nullable: true, transformer: bigintAsNumber })
+  storageBytes: number | null;
+
+  @Column('bigint', { transformer: bigintAsNumber })
+  defaultQuotaBytes: number;
+
+  @Column('text')
+  dkimSelector: string;
+
+  /** PKCS#8 PEM. Never leaves the server through the API. */
+  @Column('text')
+  dkimPrivateKey: string;
+
+  /** SPKI PEM, published in DNS. */
+  @Column('text')
+  dkimPublicKey: string;
+}
