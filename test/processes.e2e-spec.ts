@@ -1,0 +1,67 @@
+import { rmSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { makeTempDir } from '../libs/core/src/database/embedded-postgres';
+import { runNode } from './support/process';
+
+const freePort = () => 30000 + Math.floor(Math.random() * 20000);
+
+describe('processes', () => {
+  it('a bad configuration value stops the process with the variable named', async () => {
+    const p = runNode('apps/api/src/main.js', { DATABASE_URL: inject('databaseUrl'), API_PORT: 'eighty' });
+    expect(await p.exited).toBe(78);
+    expect(p.output()).toMatch(/API_PORT: must be a port number/);
+    const m = runNode('apps/mail-server/src/main.js', { DATABASE_URL: inject('databaseUrl'), INSECURE_AUTH: 'always' });
+    expect(await m.exited).toBe(78);
+    expect(m.output()).toMatch(/INSECURE_AUTH/);
+  });
+
+  it('the mail server connects, reports ready and stops cleanly on SIGTERM', async () => {
+    const p = runNode('apps/mail-server/src/main.js', { DATABASE_URL: inject('databaseUrl'), SMTP_PORT: String(freePort()), SUBMISSION_PORT: String(freePort()), SMTPS_PORT: String(freePort()), POP3_PORT: 'off', POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off', DATA_DIR: makeTempDir('pb-mail-') });
+    await p.waitFor(/ready/i);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('npm start on a fresh data folder: embedded PostgreSQL, API with Swagger UI, mail server, admin key printed once', async () => {
+    const dataDir = makeTempDir('pb-start-');
+    const apiPort = freePort();
+    const env = {
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(freePort()),
+      API_PORT: String(apiPort),
+      SMTP_PORT: String(freePort()),
+      SUBMISSION_PORT: String(freePort()),
+      SMTPS_PORT: String(freePort()),
+      POP3_PORT: String(freePort()),
+      POP3S_PORT: String(freePort()),
+      IMAP_PORT: String(freePort()),
+      IMAPS_PORT: String(freePort()),
+    };
+    try {
+      const first = runNode('scripts/start.js', env);
+      await first.waitFor(/Postbode is running/, 90_000);
+      const out = first.output();
+      expect(out).toContain(`http://127.0.0.1:${apiPort}/docs`);
+      const key = /pb_[0-9a-f]{12}_[A-Za-z0-9_-]+/.exec(out)?.[0];
+      expect(key, 'the admin key is printed on first start').toBeTruthy();
+      const res = await fetch(`http://127.0.0.1:${apiPort}/v1/customers`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+      const docs = await fetch(`http://127.0.0.1:${apiPort}/docs/`);
+      expect(docs.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      // second start: same data, no new key printed
+      const second = runNode('scripts/start.js', env);
+      await second.waitFor(/Postbode is running/, 90_000);
+      expect(second.output()).not.toMatch(/pb_[0-9a-f]{12}_/);
+      const again = await fetch(`http://127.0.0.1:${apiPort}/v1/customers`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(again.status).toBe(200);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
