@@ -200,3 +200,22 @@ describe('audit log and pagination', () => {
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['cursor', 'limit']);
   });
 });
+
+describe('audit log order', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => api?.close());
+
+  it('lists newest first with order=desc, and pages that way too', async () => {
+    const c = (await api.http().post('/v1/customers').set(api.admin).send({ name: 'Order', contactEmail: 'o@o.example' }).expect(201)).body;
+    await api.http().patch(`/v1/customers/${c.id}`).set(api.admin).send({ name: 'Order 2' }).expect(200);
+    await api.http().post(`/v1/customers/${c.id}/suspend`).set(api.admin).send({ reason: 'test' }).expect(200);
+    const first = await api.http().get('/v1/events').query({ targetId: c.id, order: 'desc', limit: 2 }).set(api.admin).expect(200);
+    expect(first.body.items.map((e: { action: string }) => e.action)).toEqual(['customer.suspended', 'customer.updated']);
+    const second = await api.http().get('/v1/events').query({ targetId: c.id, order: 'desc', limit: 2, cursor: first.body.nextCursor }).set(api.admin).expect(200);
+    expect(second.body.items.map((e: { action: string }) => e.action)).toEqual(['customer.created']);
+    expect(second.body.nextCursor).toBeNull();
+  });
+});

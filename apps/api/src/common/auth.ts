@@ -1,6 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../../../../libs/core/src/entities';
@@ -22,6 +22,7 @@ export function Authenticated(...scopes: Scope[]) {
   return applyDecorators(
     SetMetadata(ACCESS, { kind: 'api_key', scopes } satisfies Access),
     ApiBearerAuth('apiKey'),
+    ApiBadRequestResponse({ description: 'Invalid input: error.details names each bad field', type: ErrorResponse }),
     ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked API key', type: ErrorResponse }),
     ApiForbiddenResponse({ description: `Needs one of the scopes: ${['admin', ...scopes].join(', ')}`, type: ErrorResponse }),
   );
@@ -29,7 +30,11 @@ export function Authenticated(...scopes: Scope[]) {
 
 /** A route anyone may call (health, signing with a token): say why. */
 export function PublicRoute(why: string) {
-  return applyDecorators(SetMetadata(ACCESS, { kind: 'public', why } satisfies Access), ApiSecurity({}));
+  return applyDecorators(
+    SetMetadata(ACCESS, { kind: 'public', why } satisfies Access),
+    ApiSecurity({}),
+    ApiBadRequestResponse({ description: 'Invalid input: error.details names each bad field', type: ErrorResponse }),
+  );
 }
 
 const TOUCH_INTERVAL_MS = 60_000;

@@ -30,11 +30,12 @@ export interface Page<T> {
 export async function paginate<E extends ObjectLiteral & { id: string }>(
   qb: SelectQueryBuilder<E>,
   query: PageQuery,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<Page<E>> {
   const limit = query.limit ?? 50;
   const alias = qb.alias;
-  if (query.cursor) qb.andWhere(`${alias}.id > :cursor`, { cursor: query.cursor });
-  const rows = await qb.orderBy(`${alias}.id`, 'ASC').limit(limit + 1).getMany();
+  if (query.cursor) qb.andWhere(`${alias}.id ${order === 'asc' ? '>' : '<'} :cursor`, { cursor: query.cursor });
+  const rows = await qb.orderBy(`${alias}.id`, order === 'asc' ? 'ASC' : 'DESC').limit(limit + 1).getMany();
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return { items, nextCursor: more ? items[items.length - 1].id : null };

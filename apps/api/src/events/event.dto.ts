@@ -1,9 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { EventRecord } from '../../../../libs/core/src/entities';
 import { PageQuery } from '../common/pagination';
 
 export class EventListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first; desc: newest first' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
   @ApiPropertyOptional({ example: 'mailbox.created', description: 'Exact action, or a prefix ending in "." (e.g. "mailbox.")' })
   @IsOptional()
   @IsString()

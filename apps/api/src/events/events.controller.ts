@@ -13,7 +13,7 @@ export class EventsController {
 
   @Get()
   @Authenticated('events:read')
-  @ApiOkResponse({ type: ListOf(EventDto), description: 'The audit log, oldest first' })
+  @ApiOkResponse({ type: ListOf(EventDto), description: 'The audit log, oldest first unless order=desc' })
   list(@CurrentCaller() caller: Caller, @Query() query: EventListQuery) {
     return this.events.list(caller, query);
   }

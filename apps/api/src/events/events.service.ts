@@ -21,7 +21,7 @@ export class EventsService {
     if (q.actorId) qb.andWhere('e.actorId = :actorId', { actorId: q.actorId });
     if (q.since) qb.andWhere('e.createdAt >= :since', { since: q.since });
     if (q.until) qb.andWhere('e.createdAt < :until', { until: q.until });
-    const page = await paginate(qb, q);
+    const page = await paginate(qb, q, q.order ?? 'asc');
     return { items: page.items.map(EventDto.from), nextCursor: page.nextCursor };
   }
 }
