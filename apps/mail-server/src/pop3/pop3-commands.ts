@@ -1,0 +1,268 @@
+import type { Pop3Session, Pop3State } from './pop3-session';
+
+/** One POP3 verb: where it is allowed and what it does. */
+export interface Pop3Command {
+  states: readonly Pop3State[];
+  handle(session: Pop3Session, args: string): Promise<void> | void;
+}
+
+const AUTH: readonly Pop3State[] = ['AUTHORIZATION'];
+const TRANS: readonly Pop3State[] = ['TRANSACTION'];
+
+/** The wire carries octets; names and passwords are UTF-8 (the session reads latin1 to keep bytes 1:1). */
+const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
+
+function capabilities(s: Pop3Session): string[] {
+  const caps = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'IMPLEMENTATION Postbode'];
+  if (s.state === 'AUTHORIZATION') {
+    if (s.canStartTls) caps.push('STLS');
+    if (s.mayLogin) caps.push('USER', 'SASL PLAIN');
+  }
+  return caps;
+}
+
+/** `n` must name a message that exists and is not deleted; answers -ERR itself otherwise. */
+function messageIndex(s: Pop3Session, arg: string): number | null {
+  if (!/^\d{1,10}$/.test(arg)) {
+    s.send('-ERR message number required');
+    return null;
+  }
+  const n = Number(arg);
+  const count = s.maildrop!.messages.length;
+  if (n < 1 || n > count) {
+    s.send(`-ERR no message ${n} (there are ${count})`);
+    return null;
+  }
+  if (s.deleted.has(n - 1)) {
+    s.send(`-ERR message ${n} already deleted`);
+    return null;
+  }
+  return n - 1;
+}
+
+/**
+ * RFC 1939 byte stuffing: a line that starts with "." gets another ".".
+ * The message ends with CRLF before the terminating ".".
+ */
+export function dotStuff(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let start = 0;
+  if (raw.length > 0 && raw[0] === 0x2e) parts.push(Buffer.from('.'));
+  for (let i = raw.indexOf(0x0a); i !== -1; i = raw.indexOf(0x0a, i + 1)) {
+    if (raw[i + 1] === 0x2e) {
+      parts.push(raw.subarray(start, i + 1), Buffer.from('.'));
+      start = i + 1;
+    }
+  }
+  parts.push(raw.subarray(start));
+  const ends = raw.length >= 2 && raw[raw.length - 2] === 0x0d && raw[raw.length - 1] === 0x0a;
+  parts.push(Buffer.from(ends || raw.length === 0 ? '.\r\n' : '\r\n.\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** Header, blank line, and the first `lines` lines of the body (TOP). */
+export function topOf(raw: Buffer, lines: number): Buffer {
+  const sep = raw.indexOf('\r\n\r\n');
+  if (sep === -1) return raw;
+  let end = sep + 4;
+  for (let i = 0; i < lines && end < raw.length; i++) {
+    const nl = raw.indexOf(0x0a, end);
+    end = nl === -1 ? raw.length : nl + 1;
+  }
+  return raw.subarray(0, end);
+}
+
+async function login(s: Pop3Session, user: string, password: string): Promise<void> {
+  const result = await s.backend.authenticate(user, password, s.remoteAddress);
+  if (!result.ok) {
+    s.failures += 1;
+    // slow every failure down, more with each one, then hang up
+    await new Promise((r) => setTimeout(r, Math.min(s.opts.failureDelayMs * s.failures, 10_000)));
+    s.send(`-ERR [${result.temporary ? 'SYS/TEMP' : 'AUTH'}] ${result.message}`);
+    if (s.failures >= s.opts.maxFailures) await s.close();
+    return;
+  }
+  const opened = await s.backend.openMaildrop(result.mailboxId, s.id);
+  if (!opened.ok) {
+    s.send(`-ERR [${opened.inUse ? 'IN-USE' : 'SYS/TEMP'}] ${opened.message}`);
+    return;
+  }
+  s.mailboxId = result.mailboxId;
+  s.address = result.address;
+  s.maildrop = opened.maildrop;
+  s.state = 'TRANSACTION';
+  const msgs = opened.maildrop.messages;
+  const octets = msgs.reduce((sum, m) => sum + m.size, 0);
+  s.opts.log({ session: s.id, mailbox: result.address, messages: msgs.length }, 'pop3 login');
+  s.send(`+OK ${result.address} has ${msgs.length} message(s) (${octets} octets)`);
+}
+
+function refuseCleartext(s: Pop3Session): boolean {
+  if (s.mayLogin) return false;
+  s.send('-ERR [AUTH] log in only after STLS (or on port 995)');
+  return true;
+}
+
+export const POP3_COMMANDS: Record<string, Pop3Command> = {
+  CAPA: {
+    states: ['AUTHORIZATION', 'TRANSACTION'],
+    handle: (s) => {
+      s.send('+OK capability list follows');
+      for (const c of capabilities(s)) s.send(c);
+      s.send('.');
+    },
+  },
+  STLS: {
+    states: AUTH,
+    handle: (s) => {
+      if (!s.canStartTls) {
+        s.send(s.secure ? '-ERR already using TLS' : '-ERR TLS not available');
+        return;
+      }
+      s.send('+OK begin TLS negotiation');
+      s.upgradeToTls();
+    },
+  },
+  USER: {
+    states: AUTH,
+    handle: (s, args) => {
+      if (refuseCleartext(s)) return;
+      if (!args) return s.send('-ERR user name required');
+      s.pendingUser = utf8(args);
+      s.send('+OK send PASS');
+    },
+  },
+  PASS: {
+    states: AUTH,
+    handle: async (s, args) => {
+      if (refuseCleartext(s)) return;
+      if (s.pendingUser === null) return s.send('-ERR send USER first');
+      const user = s.pendingUser;
+      s.pendingUser = null;
+      await login(s, user, utf8(args));
+    },
+  },
+  AUTH: {
+    states: AUTH,
+    handle: async (s, args) => {
+      const [mech, initial] = args.split(' ');
+      if (!mech) {
+        // RFC 5034 clients may ask for the list without CAPA
+        s.send('+OK mechanisms follow');
+        if (s.mayLogin) s.send('PLAIN');
+        s.send('.');
+        return;
+      }
+      if (mech.toUpperCase() !== 'PLAIN') return s.send('-ERR unsupported SASL mechanism');
+      if (refuseCleartext(s)) return;
+      const finish = async (b64: string) => {
+        if (b64 === '*') return s.send('-ERR authentication cancelled');
+        const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(b64) ? Buffer.from(b64, 'base64').toString('utf8') : '';
+        const parts = decoded.split('\u0000');
+        if (parts.length !== 3) return s.send('-ERR [AUTH] malformed PLAIN response');
+        const [authzid, authcid, password] = parts;
+        if (authzid && authzid.toLowerCase() !== authcid.toLowerCase()) return s.send('-ERR [AUTH] cannot act as another user');
+        await login(s, authcid, password);
+      };
+      if (initial !== undefined) return finish(initial === '=' ? '' : initial);
+      s.continuation = finish;
+      s.send('+ ');
+    },
+  },
+  QUIT: {
+    states: ['AUTHORIZATION', 'TRANSACTION'],
+    handle: async (s) => {
+      if (s.state === 'TRANSACTION' && s.maildrop) {
+        s.state = 'UPDATE';
+        const indexes = [...s.deleted].sort((a, b) => a - b);
+        try {
+          if (indexes.length) await s.maildrop.commitDeletes(indexes);
+          s.send(`+OK ${s.opts.hostname} signing off (${indexes.length} message(s) deleted)`);
+        } catch {
+          s.send('-ERR [SYS/TEMP] some deleted messages were not removed');
+        }
+      } else {
+        s.send(`+OK ${s.opts.hostname} signing off`);
+      }
+      await s.close();
+    },
+  },
+  NOOP: { states: TRANS, handle: (s) => s.send('+OK') },
+  STAT: {
+    states: TRANS,
+    handle: (s) => {
+      let count = 0;
+      let octets = 0;
+      s.maildrop!.messages.forEach((m, i) => {
+        if (!s.deleted.has(i)) {
+          count += 1;
+          octets += m.size;
+        }
+      });
+      s.send(`+OK ${count} ${octets}`);
+    },
+  },
+  LIST: {
+    states: TRANS,
+    handle: (s, args) => listing(s, args, (i) => String(s.maildrop!.messages[i].size)),
+  },
+  UIDL: {
+    states: TRANS,
+    handle: (s, args) => listing(s, args, (i) => s.maildrop!.messages[i].uidl),
+  },
+  RETR: {
+    states: TRANS,
+    handle: async (s, args) => {
+      const i = messageIndex(s, args.trim());
+      if (i === null) return;
+      const raw = await s.maildrop!.fetch(i);
+      s.sendRaw(Buffer.concat([Buffer.from(`+OK ${raw.length} octets\r\n`), dotStuff(raw)]));
+      await s.drain();
+    },
+  },
+  TOP: {
+    states: TRANS,
+    handle: async (s, args) => {
+      const m = /^(\d{1,10}) (\d{1,10})$/.exec(args.trim());
+      if (!m) return s.send('-ERR usage: TOP msg lines');
+      const i = messageIndex(s, m[1]);
+      if (i === null) return;
+      const raw = await s.maildrop!.fetch(i);
+      s.sendRaw(Buffer.concat([Buffer.from('+OK top of message follows\r\n'), dotStuff(topOf(raw, Number(m[2])))]));
+      await s.drain();
+    },
+  },
+  DELE: {
+    states: TRANS,
+    handle: (s, args) => {
+      const i = messageIndex(s, args.trim());
+      if (i === null) return;
+      s.deleted.add(i);
+      s.send(`+OK message ${i + 1} deleted`);
+    },
+  },
+  RSET: {
+    states: TRANS,
+    handle: (s) => {
+      const undone = s.deleted.size;
+      s.deleted.clear();
+      s.send(`+OK ${undone} message(s) undeleted`);
+    },
+  },
+};
+
+/** LIST and UIDL: one line for `n`, or every message that is not deleted. */
+function listing(s: Pop3Session, args: string, value: (i: number) => string): void {
+  const arg = args.trim();
+  if (arg) {
+    const i = messageIndex(s, arg);
+    if (i !== null) s.send(`+OK ${i + 1} ${value(i)}`);
+    return;
+  }
+  const lines: string[] = ['+OK listing follows'];
+  s.maildrop!.messages.forEach((_m, i) => {
+    if (!s.deleted.has(i)) lines.push(`${i + 1} ${value(i)}`);
+  });
+  lines.push('.');
+  s.sendRaw(lines.join('\r\n') + '\r\n');
+}

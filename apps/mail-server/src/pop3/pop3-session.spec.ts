@@ -1,0 +1,184 @@
+import { connect, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Pop3Backend, Pop3Maildrop } from './pop3-backend';
+import { dotStuff, topOf } from './pop3-commands';
+import { Pop3Listeners, startPop3 } from './pop3-server';
+
+/**
+ * The protocol layer against an in-memory maildrop: what the wire looks like.
+ * The real store and real clients (poplib, fetchmail) are in test/pop3.e2e-spec.ts.
+ */
+function memoryBackend() {
+  const drops = new Map<string, Buffer[]>();
+  const locked = new Set<string>();
+  const committed: number[][] = [];
+  drops.set('mb1', [
+    Buffer.from('Subject: one\r\n\r\nhello\r\n.leading dot\r\n'),
+    Buffer.from('Subject: two\r\n\r\nline1\r\nline2\r\nline3\r\n'),
+    Buffer.from('Subject: three\r\n\r\nbody'),
+  ]);
+  const backend: Pop3Backend = {
+    authenticate: async (user, password) =>
+      user === 'u@example.test' && password === 'secret pässword' ? { ok: true, mailboxId: 'mb1', address: user } : { ok: false, temporary: false, message: 'invalid user name or password' },
+    openMaildrop: async (mailboxId) => {
+      if (locked.has(mailboxId)) return { ok: false, inUse: true, message: 'maildrop already locked' };
+      locked.add(mailboxId);
+      const msgs = drops.get(mailboxId)!;
+      const drop: Pop3Maildrop = {
+        messages: msgs.map((m, i) => ({ uidl: `uid${i + 1}`, size: m.length })),
+        fetch: async (i) => msgs[i],
+        commitDeletes: async (idx) => void committed.push([...idx]),
+        release: async () => void locked.delete(mailboxId),
+      };
+      return { ok: true, maildrop: drop };
+    },
+  };
+  return { backend, committed, locked };
+}
+
+class Client {
+  private buf = '';
+  private waiters: Array<() => void> = [];
+  constructor(readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      this.buf += d;
+      this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+  static async open(port: number): Promise<Client> {
+    const s = connect(port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    const c = new Client(s);
+    await c.line();
+    return c;
+  }
+  async until(pred: (b: string) => number): Promise<string> {
+    for (;;) {
+      const end = pred(this.buf);
+      if (end >= 0) {
+        const out = this.buf.slice(0, end);
+        this.buf = this.buf.slice(end);
+        return out;
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+  line() {
+    return this.until((b) => (b.indexOf('\r\n') >= 0 ? b.indexOf('\r\n') + 2 : -1));
+  }
+  multi() {
+    return this.until((b) => (b.indexOf('\r\n.\r\n') >= 0 ? b.indexOf('\r\n.\r\n') + 5 : -1));
+  }
+  async cmd(line: string) {
+    this.socket.write(`${line}\r\n`);
+    return this.line();
+  }
+}
+
+describe('POP3 protocol layer', () => {
+  let pop: Pop3Listeners;
+  let port: number;
+  let mem: ReturnType<typeof memoryBackend>;
+  beforeAll(async () => {
+    mem = memoryBackend();
+    pop = await startPop3(
+      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10, maxFailures: 3, log: () => undefined },
+      mem.backend,
+    );
+    port = (pop.servers[0].address() as { port: number }).port;
+  });
+  afterAll(async () => pop?.close());
+
+  it('dot-stuffs and terminates', () => {
+    expect(dotStuff(Buffer.from('.a\r\nb\r\n..c\r\n')).toString()).toBe('..a\r\nb\r\n...c\r\n.\r\n');
+    expect(dotStuff(Buffer.from('no newline')).toString()).toBe('no newline\r\n.\r\n');
+    expect(topOf(Buffer.from('H: 1\r\n\r\na\r\nb\r\nc\r\n'), 2).toString()).toBe('H: 1\r\n\r\na\r\nb\r\n');
+    expect(topOf(Buffer.from('H: 1\r\n\r\na\r\n'), 0).toString()).toBe('H: 1\r\n\r\n');
+  });
+
+  it('logs in with USER/PASS (UTF-8 password), lists, retrieves, deletes only on QUIT', async () => {
+    const c = await Client.open(port);
+    expect(await c.cmd('USER u@example.test')).toMatch(/^\+OK/);
+    c.socket.write(Buffer.concat([Buffer.from('PASS '), Buffer.from('secret pässword', 'utf8'), Buffer.from('\r\n')]));
+    expect(await c.line()).toMatch(/^\+OK .* 3 message/);
+    expect(await c.cmd('STAT')).toMatch(/^\+OK 3 \d+/);
+    c.socket.write('UIDL\r\n');
+    expect(await c.multi()).toBe('+OK listing follows\r\n1 uid1\r\n2 uid2\r\n3 uid3\r\n.\r\n');
+    c.socket.write('RETR 1\r\n');
+    const retr = await c.multi();
+    expect(retr).toContain('\r\n..leading dot\r\n');
+    expect(retr).toMatch(/^\+OK 37 octets\r\n/);
+    c.socket.write('TOP 2 1\r\n');
+    expect(await c.multi()).toBe('+OK top of message follows\r\nSubject: two\r\n\r\nline1\r\n.\r\n');
+    c.socket.write('RETR 3\r\n');
+    expect(await c.multi()).toMatch(/body\r\n\.\r\n$/);
+    expect(await c.cmd('DELE 2')).toMatch(/^\+OK/);
+    expect(await c.cmd('DELE 2')).toMatch(/^-ERR message 2 already deleted/);
+    expect(await c.cmd('RETR 2')).toMatch(/^-ERR/);
+    expect(await c.cmd('LIST 2')).toMatch(/^-ERR/);
+    expect(await c.cmd('STAT')).toMatch(/^\+OK 2 /);
+    expect(await c.cmd('RSET')).toMatch(/^\+OK 1 message/);
+    expect(await c.cmd('STAT')).toMatch(/^\+OK 3 /);
+    expect(await c.cmd('DELE 1')).toMatch(/^\+OK/);
+    expect(mem.committed).toEqual([]);
+    expect(await c.cmd('QUIT')).toMatch(/^\+OK .*1 message/);
+    expect(mem.committed).toEqual([[0]]);
+    mem.committed.length = 0;
+  });
+
+  it('a dropped connection deletes nothing and frees the lock', async () => {
+    const c = await Client.open(port);
+    await c.cmd('USER u@example.test');
+    await c.cmd('PASS secret pässword');
+    await c.cmd('DELE 1');
+    c.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(mem.committed).toEqual([]);
+    expect(mem.locked.size).toBe(0);
+  });
+
+  it('answers a second session with [IN-USE]', async () => {
+    const a = await Client.open(port);
+    await a.cmd('USER u@example.test');
+    expect(await a.cmd('PASS secret pässword')).toMatch(/^\+OK/);
+    const b = await Client.open(port);
+    await b.cmd('USER u@example.test');
+    expect(await b.cmd('PASS secret pässword')).toMatch(/^-ERR \[IN-USE\]/);
+    await a.cmd('QUIT');
+    b.socket.destroy();
+  });
+
+  it('AUTH PLAIN with and without an initial response; wrong password is [AUTH]', async () => {
+    const c = await Client.open(port);
+    const token = Buffer.from('\u0000u@example.test\u0000wrong').toString('base64');
+    expect(await c.cmd(`AUTH PLAIN ${token}`)).toMatch(/^-ERR \[AUTH\]/);
+    expect(await c.cmd('AUTH PLAIN')).toBe('+ \r\n');
+    expect(await c.cmd(Buffer.from('\u0000u@example.test\u0000secret pässword').toString('base64'))).toMatch(/^\+OK/);
+    await c.cmd('QUIT');
+  });
+
+  it('survives garbage, long lines, commands in the wrong state and pipelining', async () => {
+    const c = await Client.open(port);
+    expect(await c.cmd('\u0001\u0002 garbage')).toMatch(/^-ERR unknown command/);
+    expect(await c.cmd('STAT')).toMatch(/^-ERR STAT is not valid/);
+    expect(await c.cmd('X'.repeat(5000))).toMatch(/^-ERR line too long/);
+    c.socket.write('CAPA\r\n');
+    const caps = await c.multi();
+    expect(caps).toContain('\r\nUIDL\r\n');
+    expect(caps).toContain('RESP-CODES');
+    expect(caps).toContain('SASL PLAIN');
+    c.socket.write('USER u@example.test\r\nPASS secret pässword\r\nSTAT\r\nQUIT\r\n');
+    const out = await c.until((b) => (b.split('\r\n').length >= 5 ? b.length : -1));
+    expect(out.split('\r\n').slice(0, 4).map((l) => l.slice(0, 3))).toEqual(['+OK', '+OK', '+OK', '+OK']);
+  });
+
+  it('hangs up after repeated failures', async () => {
+    const c = await Client.open(port);
+    for (let i = 0; i < 3; i++) {
+      await c.cmd('USER nobody@example.test');
+      expect(await c.cmd('PASS x')).toMatch(/^-ERR \[AUTH\]/);
+    }
+    await new Promise((r) => c.socket.once('close', r));
+  });
+});

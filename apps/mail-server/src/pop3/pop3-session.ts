@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
+import { SecureContext, TLSSocket } from 'node:tls';
+import { Pop3Backend, Pop3Maildrop } from './pop3-backend';
+import { POP3_COMMANDS } from './pop3-commands';
+
+export interface Pop3SessionOptions {
+  hostname: string;
+  /** Context for STLS; null when no certificate is available. */
+  secureContext: SecureContext | null;
+  /** Whether USER/PASS and AUTH may run on this (unencrypted) connection. */
+  allowInsecureAuth: (remoteAddress: string) => boolean;
+  idleTimeoutMs: number;
+  maxLineLength: number;
+  /** Pause after a failed login, growing with each failure in the session. */
+  failureDelayMs: number;
+  maxFailures: number;
+  log: (event: Record<string, unknown>, msg: string) => void;
+}
+
+export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
+
+/**
+ * One POP3 connection (RFC 1939, RFC 2449 CAPA, RFC 5034 SASL, RFC 2595 STLS).
+ * Reads lines, runs one command at a time in order (clients may pipeline),
+ * and keeps the session state; the commands themselves are in pop3-commands.ts.
+ */
+export class Pop3Session {
+  readonly id = randomUUID();
+  state: Pop3State = 'AUTHORIZATION';
+  socket: Socket;
+  secure: boolean;
+  readonly remoteAddress: string;
+  /** Name given with USER, waiting for PASS. */
+  pendingUser: string | null = null;
+  mailboxId: string | null = null;
+  address: string | null = null;
+  maildrop: Pop3Maildrop | null = null;
+  /** 0-based indexes marked with DELE, undone by RSET. */
+  readonly deleted = new Set<number>();
+  failures = 0;
+  /** Set while a SASL exchange waits for the client's next line. */
+  continuation: ((line: string) => Promise<void>) | null = null;
+
+  private buffer = '';
+  private queue: string[] = [];
+  private busy = false;
+  private closed = false;
+  private discardingLongLine = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    socket: Socket,
+    secure: boolean,
+    readonly backend: Pop3Backend,
+    readonly opts: Pop3SessionOptions,
+  ) {
+    this.socket = socket;
+    this.secure = secure;
+    this.remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  }
+
+  start(): void {
+    this.attach(this.socket);
+    this.opts.log({ session: this.id, remote: this.remoteAddress, secure: this.secure }, 'pop3 connection');
+    this.send(`+OK ${this.opts.hostname} POP3 ready`);
+  }
+
+  get mayLogin(): boolean {
+    return this.secure || this.opts.allowInsecureAuth(this.remoteAddress);
+  }
+
+  get canStartTls(): boolean {
+    return !this.secure && this.opts.secureContext !== null && this.state === 'AUTHORIZATION';
+  }
+
+  send(line: string): void {
+    if (!this.closed) this.socket.write(`${line}\r\n`);
+  }
+
+  /** Writes a multi-line response (already dot-stuffed and CRLF-terminated body parts). */
+  sendRaw(data: Buffer | string): boolean {
+    return this.closed ? true : this.socket.write(data);
+  }
+
+  /** Waits until the socket's write buffer drains, so large RETRs do not pile up in memory. */
+  async drain(): Promise<void> {
+    if (this.closed || !this.socket.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  /** RFC 2595: after STLS, the session restarts on the encrypted socket and forgets anything sent before. */
+  upgradeToTls(): void {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    plain.removeAllListeners('timeout');
+    this.buffer = '';
+    this.queue = [];
+    const secureSocket = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext! });
+    this.socket = secureSocket;
+    this.secure = true;
+    secureSocket.once('secure', () => this.opts.log({ session: this.id }, 'pop3 tls established'));
+    this.attach(secureSocket);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.socket.end();
+    await this.releaseMaildrop();
+  }
+
+  async releaseMaildrop(): Promise<void> {
+    const drop = this.maildrop;
+    this.maildrop = null;
+    if (drop) await drop.release().catch((err) => this.opts.log({ session: this.id, err: String(err) }, 'pop3 release failed'));
+  }
+
+  private attach(socket: Socket): void {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', (err) => this.opts.log({ session: this.id, err: err.message }, 'pop3 socket error'));
+    socket.on('close', () => {
+      // A dropped connection deletes nothing: release without committing.
+      this.closed = true;
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      void this.releaseMaildrop();
+    });
+    this.touch();
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.send('-ERR autologout: idle for too long');
+      void this.close();
+    }, this.opts.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private onData(chunk: string): void {
+    this.touch();
+    this.buffer += chunk;
+    let nl: number;
+    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(nl + 1);
+      if (this.discardingLongLine) {
+        this.discardingLongLine = false;
+        continue;
+      }
+      this.queue.push(line);
+    }
+    if (this.buffer.length > this.opts.maxLineLength) {
+      this.buffer = '';
+      this.discardingLongLine = true;
+      this.queue.push('\u0000too-long');
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length && !this.closed) {
+        const line = this.queue.shift()!;
+        await this.runLine(line);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async runLine(line: string): Promise<void> {
+    if (line === '\u0000too-long' || line.length > this.opts.maxLineLength) {
+      this.send('-ERR line too long');
+      return;
+    }
+    try {
+      if (this.continuation) {
+        const next = this.continuation;
+        this.continuation = null;
+        await next(line);
+        return;
+      }
+      const m = /^([A-Za-z]{1,8})(?: (.*))?$/.exec(line);
+      if (!m) {
+        this.send('-ERR unknown command');
+        return;
+      }
+      const verb = m[1].toUpperCase();
+      const args = m[2] ?? '';
+      const command = POP3_COMMANDS[verb];
+      if (!command) {
+        this.send('-ERR unknown command');
+        return;
+      }
+      if (!command.states.includes(this.state)) {
+        this.send(`-ERR ${verb} is not valid in the ${this.state} state`);
+        return;
+      }
+      await command.handle(this, args);
+    } catch (err) {
+      // A broken backend call answers with a temporary error; the session goes on.
+      this.opts.log({ session: this.id, err: String((err as Error)?.stack ?? err) }, 'pop3 command failed');
+      this.send('-ERR [SYS/TEMP] temporary server error, try again later');
+    }
+  }
+}
