@@ -5,19 +5,22 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { AliasesModule } from './aliases/aliases.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AccessGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { ConfigModule } from './config.module';
 import { CustomersModule } from './customers/customers.module';
+import { DomainsModule } from './domains/domains.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { MailboxesModule } from './mailboxes/mailboxes.module';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The feature modules; main, the tests and the OpenAPI generator all build the same app. */
-export const FEATURE_MODULES = [CustomersModule, ApiKeysModule, EventsModule];
+export const FEATURE_MODULES = [CustomersModule, DomainsModule, MailboxesModule, AliasesModule, ApiKeysModule, EventsModule];
 
 @Module({})
 export class AppModule {

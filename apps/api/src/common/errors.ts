@@ -55,7 +55,8 @@ export function toErrorResponse(err: unknown, requestId: string | null): { statu
   if (err instanceof QueryFailedError) {
     const code = (err as unknown as { code?: string }).code;
     if (code === '23505') return wrap(409, 'conflict', 'A resource with these values already exists');
-    if (code === '23503') return wrap(409, 'conflict', 'The resource is still referenced by others');
+    // 23503 foreign_key_violation; 23001 restrict_violation (ON DELETE RESTRICT)
+    if (code === '23503' || code === '23001') return wrap(409, 'conflict', 'The resource is still referenced by others');
     if (code === '22P02' || code === '22003') return wrap(400, 'bad_request', 'A value is out of range or malformed');
   }
   return wrap(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'Internal server error');

@@ -1,5 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { normaliseAddress, normaliseDomain } from '../../../../libs/core/src/addresses';
+import { localPartProblem, normaliseAddress, normaliseDomain } from '../../../../libs/core/src/addresses';
 
 /** A DNS host name (IDNA allowed); the service stores its normalised form. */
 export function IsHostName(options?: ValidationOptions) {
@@ -22,5 +22,17 @@ export function IsMailAddress(options?: ValidationOptions) {
       propertyName,
       options: { message: `${propertyName} must be an e-mail address`, ...options },
       validator: { validate: (v: unknown) => typeof v === 'string' && normaliseAddress(v) !== null },
+    });
+}
+
+/** A mailbox local part (RFC 5321 dot-atom without routing characters); the message says what is wrong. */
+export function IsLocalPart(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLocalPart',
+      target: object.constructor,
+      propertyName,
+      options: { message: (args) => `${propertyName} is not a valid local part: ${localPartProblem(args.value as string) ?? 'must be a string'}`, ...options },
+      validator: { validate: (v: unknown) => typeof v === 'string' && localPartProblem(v) === null },
     });
 }

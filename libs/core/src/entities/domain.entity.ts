@@ -28,6 +28,18 @@ export class Domain extends ResourceEntity {
   @Column('bigint', { transformer: bigintAsNumber })
   defaultQuotaBytes: number;
 
+  /**
+   * Usage counters, kept by the mailbox service in the same transaction as the
+   * change and under this row's lock: the limit check and the domain's usage
+   * cost one row read instead of a count over the mailboxes.
+   */
+  @Column('integer', { default: 0 })
+  mailboxCount: number;
+
+  /** Sum of the quotas of this domain's mailboxes (what storageBytes limits). */
+  @Column('bigint', { default: 0, transformer: bigintAsNumber })
+  allocatedQuotaBytes: number;
+
   @Column('text')
   dkimSelector: string;
 
