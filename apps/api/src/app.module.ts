@@ -5,6 +5,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { AgreementVersionsModule } from './agreement-versions/agreement-versions.module';
+import { AgreementsModule } from './agreements/agreements.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AccessGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/exception.filter';
@@ -13,11 +15,13 @@ import { ConfigModule } from './config.module';
 import { CustomersModule } from './customers/customers.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { RelayModule } from './relay/relay.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The feature modules; main, the tests and the OpenAPI generator all build the same app. */
-export const FEATURE_MODULES = [CustomersModule, ApiKeysModule, EventsModule];
+export const FEATURE_MODULES = [CustomersModule, ApiKeysModule, EventsModule, AgreementVersionsModule, AgreementsModule, RelayModule, WebhooksModule];
 
 @Module({})
 export class AppModule {
