@@ -23,7 +23,17 @@ export interface TestApi {
 /** The real API app on the test PostgreSQL, reached through supertest. */
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const databaseUrl = inject('databaseUrl');
-  const config = loadConfig({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: ADMIN_KEY, MAIL_HOSTNAME: 'mail.postbode.test', LOG_LEVEL: 'silent', API_PORT: '3999', ...env });
+  // The webhook worker stays off unless a test asks for it: test files share one database, and a
+  // worker in another file's app would otherwise take (and time) that test's deliveries.
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    ADMIN_API_KEY: ADMIN_KEY,
+    MAIL_HOSTNAME: 'mail.postbode.test',
+    LOG_LEVEL: 'silent',
+    API_PORT: '3999',
+    WEBHOOK_WORKER: 'off',
+    ...env,
+  });
   const db = createDataSource(databaseUrl, { poolSize: 5 });
   await db.initialize();
   await ensureAdminKey(db, ADMIN_KEY);

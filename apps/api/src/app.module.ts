@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { AliasesModule } from './aliases/aliases.module';
+import { AgreementVersionsModule } from './agreement-versions/agreement-versions.module';
+import { AgreementsModule } from './agreements/agreements.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AccessGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/exception.filter';
@@ -16,11 +18,24 @@ import { DomainsModule } from './domains/domains.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { MailboxesModule } from './mailboxes/mailboxes.module';
+import { RelayModule } from './relay/relay.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The feature modules; main, the tests and the OpenAPI generator all build the same app. */
-export const FEATURE_MODULES = [CustomersModule, DomainsModule, MailboxesModule, AliasesModule, ApiKeysModule, EventsModule];
+export const FEATURE_MODULES = [
+  CustomersModule,
+  DomainsModule,
+  MailboxesModule,
+  AliasesModule,
+  ApiKeysModule,
+  EventsModule,
+  AgreementVersionsModule,
+  AgreementsModule,
+  RelayModule,
+  WebhooksModule,
+];
 
 @Module({})
 export class AppModule {

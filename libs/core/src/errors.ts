@@ -2,7 +2,7 @@
  * Domain errors carry a stable `code`; each protocol maps them to its own
  * reply (HTTP status + JSON, SMTP basic + enhanced code, POP3/IMAP codes).
  */
-export type ErrorKind = 'validation' | 'not_found' | 'conflict' | 'unprocessable' | 'forbidden' | 'unauthorized' | 'limit';
+export type ErrorKind = 'validation' | 'not_found' | 'conflict' | 'gone' | 'unprocessable' | 'forbidden' | 'unauthorized' | 'limit';
 
 const HTTP_STATUS: Record<ErrorKind, number> = {
   validation: 400,
@@ -10,6 +10,7 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   unprocessable: 422,
   limit: 422,
 };
@@ -46,5 +47,8 @@ export const invalid = (field: string, message: string, code = 'validation_faile
 
 export const unprocessable = (code: string, message: string, details: Record<string, unknown> | null = null) =>
   new DomainError('unprocessable', code, message, details);
+
+/** Something that existed and is no longer usable (a used or expired signing link). */
+export const gone = (code: string, message: string, details: Record<string, unknown> | null = null) => new DomainError('gone', code, message, details);
 
 export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { EventRecord } from './entities/event.entity';
+import { fanOutToWebhooks } from './webhooks/webhook-fanout';
 
 export interface Actor {
   /** api_key | signer | system | mail_server */
@@ -41,6 +42,8 @@ export async function recordEvent(manager: EntityManager, actor: Actor, input: E
     after: snapshot(input.after),
   });
   await manager.insert(EventRecord, event as never);
+  // The webhook deliveries this event causes commit (or roll back) with it.
+  await fanOutToWebhooks(manager, event);
   // Wake webhook workers (and anything else listening) after commit.
   await manager.query(`SELECT pg_notify('postbode_events', $1)`, [JSON.stringify({ id: event.id, action: event.action })]);
   return event;

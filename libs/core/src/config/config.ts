@@ -28,6 +28,12 @@ export interface PostbodeConfig {
   passwordMinLength: number;
   defaultQuotaBytes: number;
   logLevel: string;
+  /** Run the webhook delivery worker in the API process (WEBHOOK_WORKER=on|off). */
+  webhookWorker: boolean;
+  /** First retry delay; later ones are multiples of it (30 s by default: 30 s, 2 min, 10 min ... 8 h). */
+  webhookRetryBaseMs: number;
+  /** How often the worker looks for due deliveries when no NOTIFY woke it. */
+  webhookPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +143,9 @@ export function loadConfig(env: Env = process.env): PostbodeConfig {
     passwordMinLength: positiveInt(env, 'PASSWORD_MIN_LENGTH', 10),
     defaultQuotaBytes: positiveInt(env, 'DEFAULT_QUOTA_BYTES', 1024 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['on', 'off'] as const, 'on') === 'on',
+    webhookRetryBaseMs: positiveInt(env, 'WEBHOOK_RETRY_BASE_MS', 30_000),
+    webhookPollMs: positiveInt(env, 'WEBHOOK_POLL_MS', 5_000),
   };
 }
 

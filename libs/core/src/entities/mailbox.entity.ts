@@ -49,4 +49,14 @@ export class Mailbox extends ResourceEntity {
 
   @Column('text', { default: 'active' })
   status: MailboxStatus;
+
+  /** Staff block on relaying to other domains for this one mailbox (the agreement is untouched). */
+  @Column('boolean', { default: false })
+  relayBlocked: boolean;
+
+  @Column('text', { nullable: true })
+  relayBlockedReason: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  relayBlockedAt: Date | null;
 }
