@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
-import { createApiApp } from '../../apps/api/src/app.factory';
+import { ApiAppOptions, createApiApp } from '../../apps/api/src/app.factory';
 import { ensureAdminKey } from '../../libs/core/src/auth/bootstrap-admin';
 import { loadConfig, PostbodeConfig } from '../../libs/core/src/config/config';
 import { createDataSource } from '../../libs/core/src/database/data-source';
@@ -21,13 +21,13 @@ export interface TestApi {
 }
 
 /** The real API app on the test PostgreSQL, reached through supertest. */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startApi(env: Record<string, string> = {}, appOptions: ApiAppOptions = {}): Promise<TestApi> {
   const databaseUrl = inject('databaseUrl');
   const config = loadConfig({ DATABASE_URL: databaseUrl, ADMIN_API_KEY: ADMIN_KEY, MAIL_HOSTNAME: 'mail.postbode.test', LOG_LEVEL: 'silent', API_PORT: '3999', ...env });
   const db = createDataSource(databaseUrl, { poolSize: 5 });
   await db.initialize();
   await ensureAdminKey(db, ADMIN_KEY);
-  const app = await createApiApp(config, db);
+  const app = await createApiApp(config, db, appOptions);
   await app.init();
   const server = app.getHttpServer();
   return {

@@ -13,11 +13,12 @@ import { ConfigModule } from './config.module';
 import { CustomersModule } from './customers/customers.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { StatsModule } from './stats/stats.module';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The feature modules; main, the tests and the OpenAPI generator all build the same app. */
-export const FEATURE_MODULES = [CustomersModule, ApiKeysModule, EventsModule];
+export const FEATURE_MODULES = [CustomersModule, ApiKeysModule, EventsModule, StatsModule];
 
 @Module({})
 export class AppModule {
