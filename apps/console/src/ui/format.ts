@@ -1,12 +1,16 @@
 /** Display helpers shared by every page; pure so they can be unit-tested. */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-export function formatDateTime(value: string | Date | null | undefined): string {
+export function formatDateTime(value: string | Date | null | undefined, opts: { seconds?: boolean } = {}): string {
   if (!value) return '—';
   const d = typeof value === 'string' ? new Date(value) : value;
-  return Number.isNaN(d.getTime()) ? '—' : dateTime.format(d);
+  return Number.isNaN(d.getTime()) ? '—' : (opts.seconds ? dateTimeSeconds : dateTime).format(d);
 }
+
+/** An ISO 8601 instant as the API writes them (`2026-11-29T02:56:36.551Z`). */
+export const isInstant = (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(s);
 
 const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 

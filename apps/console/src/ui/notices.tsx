@@ -13,7 +13,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   const notify = useCallback((text: string) => {
     const id = Date.now() + Math.random();
     setNotices((n) => [...n.slice(-2), { id, text }]);
-    setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 5000);
+    setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 4000);
   }, []);
   const value = useMemo(() => notify, [notify]);
   return (

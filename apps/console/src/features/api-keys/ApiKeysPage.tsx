@@ -11,7 +11,9 @@ import { Form } from '../../ui/Form';
 import { formatDateTime } from '../../ui/format';
 import { useLoad, usePagedList, useSubmit } from '../../ui/hooks';
 import { useNotify } from '../../ui/notices';
+import { useCaller } from '../../app/caller';
 import { CustomerPicker } from '../customers/CustomerPicker';
+import { CustomerName } from '../names';
 import { SCOPE_OPTIONS } from './scopes';
 
 type ApiKeyDto = Schemas['ApiKeyDto'];
@@ -25,6 +27,7 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<CreatedApiKeyDto | null>(null);
   const [revoking, setRevoking] = useState<ApiKeyDto | null>(null);
   const notify = useNotify();
+  const caller = useCaller();
   const list = usePagedList((cursor) => call(api.GET('/v1/api-keys', { params: { query: { cursor, limit: 25, customerId: customerId || undefined } } })), customerId);
   const boundTo = useLoad(() => (customerId ? call(api.GET('/v1/customers/{id}', { params: { path: { id: customerId } } })) : Promise.resolve(null)), customerId);
 
@@ -32,16 +35,20 @@ export function ApiKeysPage() {
     { header: 'Name', cell: (k) => k.name },
     { header: 'Key', cell: (k) => <code>{k.hint}</code> },
     { header: 'Scopes', cell: (k) => <span className="scopes">{k.scopes.join(', ')}</span> },
-    { header: 'Customer', cell: (k) => (k.customerId ? <Link to={`/customers/${k.customerId}`}>bound</Link> : <span className="muted">all</span>) },
+    { header: 'Customer', cell: (k) => (k.customerId ? <CustomerName id={k.customerId} /> : <span className="muted">all customers</span>) },
     { header: 'Last used', cell: (k) => formatDateTime(k.lastUsedAt), className: 'nowrap' },
     { header: 'Status', cell: (k) => (k.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="active" />) },
     {
       header: 'Actions',
       cell: (k) =>
-        !k.revokedAt && (
+        k.id === caller.keyId ? (
+          <span className="muted small">the key you use</span>
+        ) : (
+          !k.revokedAt && (
           <Button className="btn-small" variant="danger" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
             Revoke
           </Button>
+          )
         ),
     },
   ];

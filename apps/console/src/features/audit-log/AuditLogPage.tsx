@@ -5,9 +5,10 @@ import { Button } from '../../ui/Button';
 import { type Column, DataTable } from '../../ui/DataTable';
 import { EmptyState, PageHeader } from '../../ui/feedback';
 import { SelectField, TextField } from '../../ui/fields';
-import { formatDateTime } from '../../ui/format';
+import { formatDateTime, isInstant } from '../../ui/format';
 import { usePagedList } from '../../ui/hooks';
 import { describeChanges } from './changes';
+import { ApiKeyName, CustomerName } from '../names';
 import { EventSummary } from './EventSummary';
 
 type EventDto = Schemas['EventDto'];
@@ -61,9 +62,10 @@ export function AuditLogPage() {
   const filtered = FILTERS.some((f) => f !== 'order' && filters[f]);
 
   const columns: Column<EventDto>[] = [
-    { header: 'When', cell: (e) => <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>, className: 'nowrap' },
+    { header: 'When', cell: (e) => <time dateTime={e.createdAt}>{formatDateTime(e.createdAt, { seconds: true })}</time>, className: 'nowrap' },
     { header: 'What', cell: (e) => <EventSummary event={e} /> },
-    { header: 'Who', cell: (e) => <span title={e.actorId ?? undefined}>{actorLabel(e)}</span> },
+    { header: 'Who', cell: (e) => <Actor event={e} /> },
+    { header: 'Customer', cell: (e) => (e.customerId ? <CustomerName id={e.customerId} /> : <span className="muted">—</span>) },
     { header: 'Changes', cell: (e) => <Changes event={e} /> },
   ];
 
@@ -115,10 +117,12 @@ export function AuditLogPage() {
   );
 }
 
-function actorLabel(e: EventDto): string {
-  if (e.actorType === 'api_key') return `API key ${e.actorId?.slice(0, 8) ?? ''}`;
-  return e.actorId ? `${e.actorType} ${e.actorId.slice(0, 8)}` : e.actorType;
+function Actor({ event }: { event: EventDto }) {
+  if (event.actorType === 'api_key' && event.actorId) return <ApiKeyName id={event.actorId} />;
+  return <>{event.actorId ? `${event.actorType} ${event.actorId}` : event.actorType}</>;
 }
+
+const readable = (value: string) => (isInstant(value) ? formatDateTime(value, { seconds: true }) : value);
 
 function Changes({ event }: { event: EventDto }) {
   const changes = describeChanges(event.before, event.after);
@@ -131,9 +135,9 @@ function Changes({ event }: { event: EventDto }) {
       <ul>
         {changes.map((c) => (
           <li key={c.field}>
-            <strong>{c.field}</strong>: {c.before !== undefined && <del>{c.before}</del>}
+            <strong>{c.field}</strong>: {c.before !== undefined && <del>{readable(c.before)}</del>}
             {c.before !== undefined && c.after !== undefined && ' → '}
-            {c.after !== undefined && <ins>{c.after}</ins>}
+            {c.after !== undefined && <ins>{readable(c.after)}</ins>}
           </li>
         ))}
       </ul>

@@ -1,5 +1,6 @@
 import type { Schemas } from '../../api/client';
 import { Link } from '../../app/router';
+import { shortId } from '../names';
 import { targetLabel } from './changes';
 
 type EventDto = Schemas['EventDto'];
@@ -16,7 +17,7 @@ export function targetHref(event: Pick<EventDto, 'targetType' | 'targetId'>): st
 
 /** "customer.suspended · Bakkerij de Vries", the target linked when it has a page. */
 export function EventSummary({ event }: { event: EventDto }) {
-  const label = targetLabel(event.before, event.after) ?? event.targetId?.slice(0, 8) ?? event.targetType;
+  const label = targetLabel(event.before, event.after) ?? (event.targetId ? shortId(event.targetId) : event.targetType);
   const href = targetHref(event);
   return (
     <span className="event-summary">

@@ -116,7 +116,7 @@ export function CustomerPage({ id }: { id: string }) {
 
       <div className="grid-2">
         {caller.scopes.includes('admin') && <CustomerApiKeys customer={c} />}
-        {mayEvents && <CustomerActivity customerId={c.id} />}
+        {mayEvents && <CustomerActivity customerId={c.id} version={c.updatedAt} />}
       </div>
 
       <SuspendDialog open={dialog === 'suspend'} customer={c} onClose={() => setDialog(null)} onDone={(next) => updated(next, 'Customer suspended.')} />
@@ -238,8 +238,9 @@ function CustomerApiKeys({ customer }: { customer: CustomerDto }) {
   );
 }
 
-function CustomerActivity({ customerId }: { customerId: string }) {
-  const events = useLoad(() => call(api.GET('/v1/events', { params: { query: { customerId, order: 'desc', limit: 8 } } })), customerId);
+/** `version` (the customer's updatedAt) reloads the list after a change made on this page. */
+function CustomerActivity({ customerId, version }: { customerId: string; version: string }) {
+  const events = useLoad(() => call(api.GET('/v1/events', { params: { query: { customerId, order: 'desc', limit: 8 } } })), `${customerId}|${version}`);
   return (
     <section className="panel" aria-labelledby="activity-title">
       <h2 id="activity-title">Latest activity</h2>
