@@ -6,10 +6,10 @@ import { Button } from '../../ui/Button';
 import { CopyButton } from '../../ui/CopyButton';
 import { ConfirmDialog } from '../../ui/Dialog';
 import { DetailList, EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge } from '../../ui/feedback';
-import { TextAreaField } from '../../ui/fields';
 import { formatDateTime } from '../../ui/format';
 import { useLoad, useSubmit } from '../../ui/hooks';
 import { useNotify } from '../../ui/notices';
+import { ReasonDialog } from '../../ui/ReasonDialog';
 import { EventSummary } from '../audit-log/EventSummary';
 import { CustomerForm } from './CustomerForm';
 
@@ -119,48 +119,19 @@ export function CustomerPage({ id }: { id: string }) {
         {mayEvents && <CustomerActivity customerId={c.id} version={c.updatedAt} />}
       </div>
 
-      <SuspendDialog open={dialog === 'suspend'} customer={c} onClose={() => setDialog(null)} onDone={(next) => updated(next, 'Customer suspended.')} />
+      <ReasonDialog
+        open={dialog === 'suspend'}
+        title={`Suspend ${c.name}?`}
+        confirmLabel="Suspend customer"
+        explanation={<p>Its users will no longer be able to log in or send mail. Mail for its addresses is still received.</p>}
+        reasonHint="Recorded in the audit log and shown to staff, e.g. “Invoice 2026-113 unpaid”."
+        onSubmit={(reason) => call(api.POST('/v1/customers/{id}/suspend', { params: { path: { id } }, body: { reason } }))}
+        onDone={(next) => updated(next, 'Customer suspended.')}
+        onClose={() => setDialog(null)}
+      />
       <ReactivateDialog open={dialog === 'reactivate'} customer={c} onClose={() => setDialog(null)} onDone={(next) => updated(next, 'Customer reactivated.')} />
       <DeleteDialog open={dialog === 'delete'} customer={c} onClose={() => setDialog(null)} />
     </>
-  );
-}
-
-function SuspendDialog({ open, customer, onClose, onDone }: { open: boolean; customer: CustomerDto; onClose: () => void; onDone: (c: CustomerDto) => void }) {
-  const [reason, setReason] = useState('');
-  const submit = useSubmit(async () => {
-    const next = await call(api.POST('/v1/customers/{id}/suspend', { params: { path: { id: customer.id } }, body: { reason } }));
-    setReason('');
-    onDone(next);
-  });
-  const close = () => {
-    submit.clear();
-    onClose();
-  };
-  return (
-    <ConfirmDialog
-      open={open}
-      title={`Suspend ${customer.name}?`}
-      confirmLabel="Suspend customer"
-      danger
-      busy={submit.busy}
-      error={submit.error && submit.error.hasErrorsBeyond(['reason']) ? submit.error.message : null}
-      onConfirm={() => void submit.run()}
-      onCancel={close}
-    >
-      <p>Its users will no longer be able to log in or send mail. Mail for its addresses is still received.</p>
-      <TextAreaField
-        label="Reason"
-        name="reason"
-        required
-        rows={3}
-        value={reason}
-        onChange={(e) => setReason(e.target.value)}
-        error={submit.fieldError('reason')}
-        hint="Recorded in the audit log and shown to staff, e.g. “Invoice 2026-113 unpaid”."
-        autoFocus
-      />
-    </ConfirmDialog>
   );
 }
 
