@@ -225,6 +225,41 @@ describe('console in a browser', () => {
     await heading('Sign in to the console');
   });
 
+  const signInWith = async (key: string) => {
+    await page.goto(base + '/');
+    await heading('Sign in to the console');
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Dashboard');
+  };
+
+  it('shows a customer-bound key only its customer and only the pages its scopes allow', async () => {
+    const bound = (
+      await api.http().post('/v1/api-keys').set(api.admin).send({ name: unique('portal-'), scopes: ['customers:read'], customerId }).expect(201)
+    ).body;
+    await signInWith(bound.key);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'Customers']);
+    await gotoNav('Customers');
+    const rows = page.getByRole('table', { name: 'Customers' }).locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.allTextContents()).toEqual([expect.stringContaining(name)]);
+    expect(await page.getByRole('button', { name: 'New customer' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to the console');
+  });
+
+  it('sends the browser back to sign-in when the key in use is revoked', async () => {
+    const staff = (await api.http().post('/v1/api-keys').set(api.admin).send({ name: unique('staff-'), scopes: ['admin'] }).expect(201)).body;
+    await signInWith(staff.key);
+    await api.http().delete(`/v1/api-keys/${staff.id}`).set(api.admin).expect(200);
+    browser.expectHttpError(401, '/v1/customers');
+    await gotoNav('Customers').catch(() => undefined); // the page starts loading, then the 401 ends the session
+    await heading('Sign in to the console');
+    await page.getByText('Your API key is no longer accepted').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('postbode.apiKey'))).toBeNull();
+  });
+
   it('produced no console errors or uncaught exceptions', () => {
     expect(browser.unexpectedErrors()).toEqual([]);
   });
