@@ -45,7 +45,8 @@ export function DataTable<T extends { id: string }>({
             <tr key={row.id}>
               {columns.map((c) => (
                 <td key={c.header} data-label={c.header} className={c.className}>
-                  {c.cell(row)}
+                  {/* one grid item next to the label in the phone layout, however many nodes the cell has */}
+                  <div>{c.cell(row)}</div>
                 </td>
               ))}
             </tr>
