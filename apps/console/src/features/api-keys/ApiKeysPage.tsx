@@ -33,7 +33,7 @@ export function ApiKeysPage() {
 
   const columns: Column<ApiKeyDto>[] = [
     { header: 'Name', cell: (k) => k.name },
-    { header: 'Key', cell: (k) => <code>{k.hint}</code> },
+    { header: 'Key', cell: (k) => <code className="nowrap">{k.hint}</code> },
     { header: 'Scopes', cell: (k) => <span className="scopes">{k.scopes.join(', ')}</span> },
     { header: 'Customer', cell: (k) => (k.customerId ? <CustomerName id={k.customerId} /> : <span className="muted">all customers</span>) },
     { header: 'Last used', cell: (k) => formatDateTime(k.lastUsedAt), className: 'nowrap' },
