@@ -48,6 +48,14 @@ describe('processes', () => {
       expect(res.status).toBe(200);
       const docs = await fetch(`http://127.0.0.1:${apiPort}/docs/`);
       expect(docs.status).toBe(200);
+      // the console (built into dist/console) is served by the same process under /
+      expect(out).toContain(`Console:      http://127.0.0.1:${apiPort}/`);
+      const consolePage = await fetch(`http://127.0.0.1:${apiPort}/customers`);
+      expect(consolePage.status).toBe(200);
+      const html = await consolePage.text();
+      expect(html).toContain('<div id="root"></div>');
+      const script = /<script type="module"[^>]* src="(\/assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
+      expect((await fetch(`http://127.0.0.1:${apiPort}${script}`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);

@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
-import { createApiApp } from '../../apps/api/src/app.factory';
+import { ApiAppOptions, createApiApp } from '../../apps/api/src/app.factory';
 import { ensureAdminKey } from '../../libs/core/src/auth/bootstrap-admin';
 import { loadConfig, PostbodeConfig } from '../../libs/core/src/config/config';
 import { createDataSource } from '../../libs/core/src/database/data-source';
@@ -21,7 +21,7 @@ export interface TestApi {
 }
 
 /** The real API app on the test PostgreSQL, reached through supertest. */
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startApi(env: Record<string, string> = {}, appOptions: ApiAppOptions = {}): Promise<TestApi> {
   const databaseUrl = inject('databaseUrl');
   // The webhook worker stays off unless a test asks for it: test files share one database, and a
   // worker in another file's app would otherwise take (and time) that test's deliveries.
@@ -37,7 +37,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const db = createDataSource(databaseUrl, { poolSize: 5 });
   await db.initialize();
   await ensureAdminKey(db, ADMIN_KEY);
-  const app = await createApiApp(config, db);
+  const app = await createApiApp(config, db, appOptions);
   await app.init();
   const server = app.getHttpServer();
   return {

@@ -9,10 +9,13 @@ import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/validation';
+import { serveConsole } from './console/serve-console';
 
 export interface ApiAppOptions {
   /** Build the module graph without instantiating providers (OpenAPI generation, no database). */
   preview?: boolean;
+  /** Where the built console is; defaults to dist/console under the repository root. */
+  consoleDir?: string;
 }
 
 export async function createApiApp(config: PostbodeConfig, dataSource: DataSource | null, opts: ApiAppOptions = {}): Promise<NestExpressApplication> {
@@ -37,6 +40,7 @@ export async function createApiApp(config: PostbodeConfig, dataSource: DataSourc
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', customSiteTitle: 'Postbode API' });
+  if (!opts.preview) serveConsole(app, opts.consoleDir);
   return app;
 }
 

@@ -20,6 +20,7 @@ import { HealthController } from './health/health.controller';
 import { MailboxesModule } from './mailboxes/mailboxes.module';
 import { RelayModule } from './relay/relay.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { StatsModule } from './stats/stats.module';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -35,6 +36,7 @@ export const FEATURE_MODULES = [
   AgreementsModule,
   RelayModule,
   WebhooksModule,
+  StatsModule,
 ];
 
 @Module({})

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const base = `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.apiPort}`;
   const lines = [
     `Postbode API listening on ${base}`,
+    `  Console:      ${base}/   (log in with an API key)`,
     `  Swagger UI:   ${base}/docs`,
     `  OpenAPI JSON: ${base}/openapi.json`,
   ];

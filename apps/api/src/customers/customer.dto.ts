@@ -45,7 +45,7 @@ export class CustomerListQuery extends PageQuery {
   @MaxLength(100)
   externalRef?: string;
 
-  @ApiPropertyOptional({ description: 'Case-insensitive search in the name' })
+  @ApiPropertyOptional({ description: 'Case-insensitive search in the name and the billing id (externalRef)' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -47,7 +47,8 @@ export class CustomersService {
     const qb = scopeToCaller(this.db.getRepository(Customer).createQueryBuilder('c'), caller, 'id');
     if (q.status) qb.andWhere('c.status = :status', { status: q.status });
     if (q.externalRef) qb.andWhere('c.externalRef = :externalRef', { externalRef: q.externalRef });
-    if (q.q) qb.andWhere(`c.name ILIKE :q ESCAPE '\\'`, { q: `%${q.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%` });
+    // staff search by either: "de vries" finds the name, "CUST-100" the billing id
+    if (q.q) qb.andWhere(`(c.name ILIKE :q ESCAPE '\\' OR c.externalRef ILIKE :q ESCAPE '\\')`, { q: `%${q.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%` });
     const page = await paginate(qb, q);
     return { items: page.items.map(CustomerDto.from), nextCursor: page.nextCursor };
   }

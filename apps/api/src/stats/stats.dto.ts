@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { SCOPES } from '../../../../libs/core/src/auth/scopes';
+
+export class CallerDto {
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) keyId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Name of the API key in use' }) keyName: string | null;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes: string[];
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'Set when the key is bound to one customer' }) customerId: string | null;
+}
+
+export class CustomerCountsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() active: number;
+  @ApiProperty() suspended: number;
+}
+
+export class MailboxCountsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() active: number;
+  @ApiProperty() disabled: number;
+}
+
+export class TotalDto {
+  @ApiProperty() total: number;
+}
+
+export class ApiKeyCountsDto {
+  @ApiProperty() active: number;
+  @ApiProperty() revoked: number;
+}
+
+/**
+ * What the console's dashboard shows, counted by the database in one request
+ * (paging through every list to count it would not scale). A section is null
+ * when the caller's key lacks the scope to read it; counts are limited to the
+ * caller's customer for customer-bound keys.
+ */
+export class StatsDto {
+  @ApiProperty({ type: CallerDto, description: 'The API key making the request: lets a client show only what it may use' })
+  caller: CallerDto;
+  @ApiProperty({ type: CustomerCountsDto, nullable: true }) customers: CustomerCountsDto | null;
+  @ApiProperty({ type: TotalDto, nullable: true }) domains: TotalDto | null;
+  @ApiProperty({ type: MailboxCountsDto, nullable: true }) mailboxes: MailboxCountsDto | null;
+  @ApiProperty({ type: TotalDto, nullable: true }) aliases: TotalDto | null;
+  @ApiProperty({ type: ApiKeyCountsDto, nullable: true, description: 'Admin keys only' }) apiKeys: ApiKeyCountsDto | null;
+}
