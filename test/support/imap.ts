@@ -143,3 +143,19 @@ export class RawImapClient {
 
 /** The last line (tagged answer) of a command's output. */
 export const tagged = (lines: string[]) => lines[lines.length - 1];
+
+/** A raw client logged in (LOGIN) and, when given, with a folder selected. */
+export async function rawSession(port: number, user: string, password: string, select?: string): Promise<RawImapClient> {
+  const { client } = await RawImapClient.open(port);
+  const login = await client.cmd(`LOGIN ${user} "${password}"`);
+  if (!tagged(login).includes(' OK ')) throw new Error(`login failed: ${login.join('\n')}`);
+  if (select) {
+    const sel = await client.cmd(`SELECT "${select}"`);
+    if (!tagged(sel).includes(' OK ')) throw new Error(`select failed: ${sel.join('\n')}`);
+  }
+  return client;
+}
+
+let userCounter = 0;
+/** A unique user address for a test. */
+export const uniqueUser = () => `user${++userCounter}-${process.pid}@example.test`;

@@ -57,7 +57,8 @@ export async function startImap(opts: ImapListenOptions, backend: ImapBackend): 
     servers.push(plain);
   }
   if (opts.securePort !== null && secureContext) {
-    const secure = createTlsServer({ secureContext, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => track(socket, true));
+    // tls.Server builds its own context from key and cert (a `secureContext` option alone is ignored)
+    const secure = createTlsServer({ key: opts.tls!.key, cert: opts.tls!.cert, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => track(socket, true));
     secure.on('tlsClientError', (err) => opts.log({ err: err.message }, 'imaps handshake failed'));
     await listen(secure, opts.securePort, opts.host);
     servers.push(secure);
