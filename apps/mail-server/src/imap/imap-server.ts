@@ -67,13 +67,17 @@ export async function startImap(opts: ImapListenOptions, backend: ImapBackend): 
     servers,
     sessions,
     close: async () => {
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      // stop accepting, say goodbye to every session, and do not wait forever for slow clients
+      const stopped = Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
       await Promise.all(
         [...sessions].map((s) => {
           s.send('* BYE server shutting down');
           return s.close();
         }),
       );
+      const grace = setTimeout(() => [...sessions].forEach((s) => s.socket.destroy()), 1_000);
+      await stopped;
+      clearTimeout(grace);
     },
   };
 }
