@@ -326,7 +326,8 @@ export class ImapSession {
       result = mapped ?? { status: 'NO', code: 'SERVERBUG', text: 'internal server error, try again later' };
     }
     try {
-      if (this.state === 'selected' && this.after !== 'logout') await this.sendUpdates({ poll: false, allowExpunge: command.allowExpungeUpdates ?? true });
+      // RFC 3501 7.4.1: the UID forms of FETCH, STORE and SEARCH may carry EXPUNGE
+      if (this.state === 'selected' && this.after !== 'logout') await this.sendUpdates({ poll: false, allowExpunge: ctx.uid || (command.allowExpungeUpdates ?? true) });
     } catch (err) {
       this.opts.log({ session: this.id, err: String((err as Error)?.stack ?? err) }, 'imap updates failed');
     }
