@@ -23,6 +23,8 @@ export interface RejectedCommand {
   status: 'BAD' | 'NO';
   code: string | null;
   text: string;
+  /** The connection cannot be resynchronised (a huge non-synchronizing literal): close it after answering. */
+  fatal?: boolean;
 }
 
 export type LiteralDecision = { accept: true } | { accept: false; status: 'BAD' | 'NO'; code: string | null; text: string };
@@ -38,6 +40,8 @@ export interface ImapInputOptions {
   resume: () => void;
   /** Bytes allowed to wait unread before the socket is paused. */
   highWaterMark?: number;
+  /** A refused {n+} literal up to this size is read and dropped; a larger one ends the connection. */
+  maxDiscard?: number;
 }
 
 const LITERAL_AT_END = /\{(\d{1,20})(\+)?\}$/;
@@ -48,6 +52,8 @@ export class ImapInput {
   private waiter: (() => void) | null = null;
   private ended = false;
   private paused = false;
+  /** The start of the last line dropped for being too long (its tag is answered). */
+  private discardedHead: Buffer | null = null;
 
   constructor(private readonly opts: ImapInputOptions) {}
 
@@ -89,6 +95,7 @@ export class ImapInput {
         return line.subarray(0, end);
       }
       if (this.buffered > max + 1) {
+        this.discardedHead = this.peek(80);
         await this.discardLine();
         return 'too-long';
       }
@@ -104,7 +111,7 @@ export class ImapInput {
     for (;;) {
       const line = await this.readLine();
       if (line === null) return null;
-      if (line === 'too-long') return reject(texts[0] ?? null, 'BAD', null, 'command line too long');
+      if (line === 'too-long') return reject(texts[0] ?? this.discardedHead, 'BAD', null, 'command line too long');
       texts.push(line);
       const m = LITERAL_AT_END.exec(line.toString('latin1', Math.max(0, line.length - 24)));
       if (!m) return { texts, literals };
@@ -114,8 +121,12 @@ export class ImapInput {
         ? this.opts.literalPolicy(texts[0], size, literals.length)
         : ({ accept: false, status: 'BAD', code: null, text: 'literal size out of range' } as const);
       if (!decision.accept) {
-        // A client sending {n+} sends the bytes anyway: skip them and the rest of the command.
-        if (nonSynchronizing) await this.discardRestOfCommand(size);
+        // A client sending {n+} sends the bytes anyway (RFC 7888 4): skip them and the rest of
+        // the command, unless there are so many that hanging up is cheaper.
+        if (nonSynchronizing) {
+          if (size > (this.opts.maxDiscard ?? 64 * 1024 * 1024)) return { ...reject(texts[0], decision.status, decision.code, decision.text), fatal: true };
+          await this.discardRestOfCommand(size);
+        }
         return reject(texts[0], decision.status, decision.code, decision.text);
       }
       if (!nonSynchronizing) this.opts.sendContinuation();
@@ -166,6 +177,11 @@ export class ImapInput {
       if (this.ended) return;
       await this.more();
     }
+  }
+
+  private peek(n: number): Buffer {
+    const head = this.chunks[0] ?? Buffer.alloc(0);
+    return Buffer.from(head.subarray(0, n));
   }
 
   /** Offset of the first LF within the first `limit` buffered bytes, or -1. */

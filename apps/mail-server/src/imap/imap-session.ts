@@ -298,6 +298,10 @@ export class ImapSession {
   private async run(raw: RawCommand | RejectedCommand): Promise<void> {
     if ('rejected' in raw) {
       this.send(`${raw.tag} ${raw.status}${raw.code ? ` [${raw.code}]` : ''} ${safeText(raw.text)}`);
+      if (raw.fatal) {
+        this.send('* BYE cannot skip that much literal data');
+        this.after = 'logout';
+      }
       return;
     }
     const parsed = tokenizeCommand(raw);
