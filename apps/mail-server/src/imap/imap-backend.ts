@@ -88,6 +88,8 @@ export interface ImapAccount {
    * messages this must stay one query that streams columns, not rows of
    * objects built one by one in several round trips.
    * `readOnly` is true for EXAMINE: the backend must then not claim \Recent.
+   * The session takes ownership of the returned arrays and objects (it
+   * adds to them instead of copying), so return fresh ones every call.
    * NONEXISTENT when missing.
    */
   openFolder(name: string, opts: { readOnly: boolean }): Promise<FolderSnapshot>;
@@ -293,6 +295,7 @@ export type SearchKey =
   | { type: 'and'; keys: SearchKey[] }
   | { type: 'or'; left: SearchKey; right: SearchKey }
   | { type: 'not'; key: SearchKey }
+  /** UIDs ascending. */
   | { type: 'uid'; uids: number[] }
   /** Whether the flag (system flag or keyword) is set (`set: true`) or not. */
   | { type: 'flag'; flag: string; set: boolean }
