@@ -22,8 +22,17 @@ export const idleCommand = defineCommand({
       poke();
     });
     s.send('+ idling');
+    // a failing backend must not end IDLE early: the client's DONE would then be read as a command
+    const update = async (poll: boolean) => {
+      if (s.state !== 'selected') return;
+      try {
+        await s.sendUpdates({ poll, allowExpunge: true });
+      } catch (err) {
+        s.opts.log({ session: s.id, err: String((err as Error)?.stack ?? err) }, 'imap idle update failed');
+      }
+    };
     try {
-      if (s.state === 'selected') await s.sendUpdates({ poll: true, allowExpunge: true });
+      await update(true);
       while (line === undefined && !s.isClosed) {
         let timedOut = false;
         if (!signalled) {
@@ -41,7 +50,7 @@ export const idleCommand = defineCommand({
         }
         signalled = false;
         if (line !== undefined || s.isClosed) break;
-        if (s.state === 'selected') await s.sendUpdates({ poll: timedOut, allowExpunge: true });
+        await update(timedOut);
       }
     } finally {
       s.onChangeSignal(null);
