@@ -31,8 +31,12 @@ export type LiteralDecision = { accept: true } | { accept: false; status: 'BAD' 
 
 export interface ImapInputOptions {
   maxLineLength: number;
-  /** Decides whether a literal of `size` octets may follow; `prefix` is the command text so far (tag and verb). */
-  literalPolicy: (prefix: Buffer, size: number, literalIndex: number) => LiteralDecision;
+  /**
+   * Decides whether a literal of `size` octets may follow; `prefix` is the
+   * command's first line (tag and verb), `literalBytesSoFar` what earlier
+   * literals of the same command took (the limit is on the sum).
+   */
+  literalPolicy: (prefix: Buffer, size: number, literalBytesSoFar: number) => LiteralDecision;
   /** Writes the "+ ..." continuation request for a synchronizing literal. */
   sendContinuation: () => void;
   /** Flow control on the socket. */
@@ -45,6 +49,9 @@ export interface ImapInputOptions {
 }
 
 const LITERAL_AT_END = /\{(\d{1,20})(\+)?\}$/;
+
+/** Literals in one command; no real command has more than a handful. */
+const MAX_LITERALS = 1000;
 
 export class ImapInput {
   private chunks: Buffer[] = [];
@@ -108,17 +115,24 @@ export class ImapInput {
   async readCommand(): Promise<RawCommand | RejectedCommand | null> {
     const texts: Buffer[] = [];
     const literals: Buffer[] = [];
+    let textBytes = 0;
+    let literalBytes = 0;
     for (;;) {
       const line = await this.readLine();
       if (line === null) return null;
       if (line === 'too-long') return reject(texts[0] ?? this.discardedHead, 'BAD', null, 'command line too long');
       texts.push(line);
+      textBytes += line.length;
+      if (textBytes > 4 * this.opts.maxLineLength || literals.length >= MAX_LITERALS) {
+        // the rest of this command cannot be told from the next one: answer and hang up
+        return { ...reject(texts[0], 'BAD', null, 'command too long'), fatal: true };
+      }
       const m = LITERAL_AT_END.exec(line.toString('latin1', Math.max(0, line.length - 24)));
       if (!m) return { texts, literals };
       const size = Number(m[1]);
       const nonSynchronizing = m[2] === '+';
       const decision = Number.isSafeInteger(size)
-        ? this.opts.literalPolicy(texts[0], size, literals.length)
+        ? this.opts.literalPolicy(texts[0], size, literalBytes)
         : ({ accept: false, status: 'BAD', code: null, text: 'literal size out of range' } as const);
       if (!decision.accept) {
         // A client sending {n+} sends the bytes anyway (RFC 7888 4): skip them and the rest of
@@ -133,6 +147,7 @@ export class ImapInput {
       const literal = await this.readBytes(size);
       if (literal === null) return null;
       literals.push(literal);
+      literalBytes += literal.length;
     }
   }
 

@@ -34,8 +34,17 @@ describe('IMAP robustness', () => {
     // too much to skip: answered, then the connection ends
     client.write('a7 LOGIN {5+}\r\nabcde {99999999+}\r\n');
     expect(await client.line()).toBe('a7 BAD literal larger than 2048 octets');
-    expect(await client.line()).toBe('* BYE cannot skip that much literal data');
+    expect(await client.line()).toBe('* BYE cannot find the end of that command');
     await client.waitFor(() => client.closed);
+    // literals add up: many small ones are limited like one big one
+    const { client: other } = await RawImapClient.open(port);
+    other.write(`b1 ID ("a" {2000+}\r\n${'y'.repeat(2000)} "b" {100+}\r\n${'y'.repeat(100)})\r\nb2 NOOP\r\n`);
+    expect(await other.line()).toBe('b1 BAD literal larger than 2048 octets');
+    expect(await other.line()).toBe('b2 OK NOOP completed');
+    // endless zero-length literals end the connection
+    other.write('b3 ID (' + ' {0+}\r\n'.repeat(1100) + ')\r\n');
+    expect(await other.line()).toBe('b3 BAD command too long');
+    await other.waitFor(() => other.closed);
   });
 
   it('survives a stream of random commands (fuzz) and still answers NOOP', async () => {

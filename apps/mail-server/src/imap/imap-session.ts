@@ -78,7 +78,7 @@ export class ImapSession {
     this.remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     this.input = new ImapInput({
       maxLineLength: opts.maxLineLength,
-      literalPolicy: (prefix, size) => this.literalPolicy(prefix, size),
+      literalPolicy: (prefix, size, soFar) => this.literalPolicy(prefix, size + soFar),
       sendContinuation: () => this.send('+ Ready for literal data'),
       pause: () => this.socket.pause(),
       resume: () => this.socket.resume(),
@@ -265,6 +265,7 @@ export class ImapSession {
     this.timer.unref();
   }
 
+  /** `size`: octets of all literals of the command so far, this one included. */
   private literalPolicy(prefix: Buffer, size: number): LiteralDecision {
     const words = prefix.toString('latin1', 0, 80).split(' ');
     const verb = (words[1] ?? '').toUpperCase();
@@ -299,7 +300,7 @@ export class ImapSession {
     if ('rejected' in raw) {
       this.send(`${raw.tag} ${raw.status}${raw.code ? ` [${raw.code}]` : ''} ${safeText(raw.text)}`);
       if (raw.fatal) {
-        this.send('* BYE cannot skip that much literal data');
+        this.send('* BYE cannot find the end of that command');
         this.after = 'logout';
       }
       return;
