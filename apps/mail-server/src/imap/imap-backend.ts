@@ -99,6 +99,8 @@ export interface ImapAccount {
    * once, yielded in ascending UID order (in batches, so a FETCH of many large
    * messages streams with bounded memory: the protocol layer awaits the
    * socket between messages). UIDs that no longer exist are skipped.
+   * `structure` must be present when asked for: a message stored without
+   * one gets it from computeImapStructure(raw) (and should keep it).
    */
   fetchMessages(folderId: string, uids: readonly number[], needs: FetchNeeds): AsyncIterable<MessageContent>;
 
