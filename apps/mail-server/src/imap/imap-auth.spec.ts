@@ -97,7 +97,11 @@ describe('IMAP authentication and TLS', () => {
     expect(caps.some((l) => l.startsWith('s2'))).toBe(false);
     expect(tagged(await client.cmd('LOGIN u@example.test "secret pässword"'))).toMatch(/OK/);
     expect(tagged(await client.cmd('STARTTLS'))).toMatch(/BAD STARTTLS/);
+    expect(strict.imap.sessions.size).toBe(1);
     client.close();
+    // the listener forgets the session once its (TLS) connection is gone
+    for (let i = 0; i < 50 && strict.imap.sessions.size; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(strict.imap.sessions.size).toBe(0);
   });
 
   it('serves implicit TLS on the secure port', async () => {

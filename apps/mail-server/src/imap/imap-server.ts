@@ -47,7 +47,7 @@ export async function startImap(opts: ImapListenOptions, backend: ImapBackend): 
   const track = (socket: Socket, secure: boolean) => {
     const session = new ImapSession(socket, secure, backend, sessionOpts);
     sessions.add(session);
-    socket.once('close', () => sessions.delete(session));
+    void session.done.then(() => sessions.delete(session));
     session.start(`* OK [CAPABILITY ${capabilities(session).join(' ')}] ${opts.hostname} IMAP4rev1 ready`);
   };
   const servers: Server[] = [];

@@ -59,6 +59,9 @@ export class ImapSession {
   after: 'starttls' | 'logout' | null = null;
 
   private closed = false;
+  private markDone!: () => void;
+  /** Resolves when the connection is gone (whichever socket it ended on). */
+  readonly done = new Promise<void>((resolve) => (this.markDone = resolve));
   private busy = false;
   private waitingForClient = false;
   private changesPending = false;
@@ -203,9 +206,7 @@ export class ImapSession {
   /** RFC 3501 6.2.1: after STARTTLS the session goes on over TLS and forgets anything the client sent before. */
   private upgradeToTls(): void {
     const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
+    this.detach(plain);
     this.input.clear();
     const secureSocket = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext! });
     this.socket = secureSocket;
@@ -236,20 +237,33 @@ export class ImapSession {
     if (account) await account.close().catch((err) => this.opts.log({ session: this.id, err: String(err) }, 'imap account close failed'));
   }
 
-  private attach(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.touch();
-      this.input.push(chunk);
-    });
-    socket.on('error', (err) => this.opts.log({ session: this.id, err: err.message }, 'imap socket error'));
-    socket.on('close', () => {
-      this.closed = true;
-      this.state = 'logout';
-      if (this.timer) clearTimeout(this.timer);
-      this.input.end();
-      void this.release();
-    });
+  private readonly onSocketData = (chunk: Buffer) => {
     this.touch();
+    this.input.push(chunk);
+  };
+
+  private readonly onSocketError = (err: Error) => this.opts.log({ session: this.id, err: err.message }, 'imap socket error');
+
+  private readonly onSocketClose = () => {
+    this.markDone();
+    this.closed = true;
+    this.state = 'logout';
+    if (this.timer) clearTimeout(this.timer);
+    this.input.end();
+    void this.release();
+  };
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onSocketData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    this.touch();
+  }
+
+  /** Only our own listeners; the error listener stays so a late error on the plain socket cannot crash the process. */
+  private detach(socket: Socket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('close', this.onSocketClose);
   }
 
   /** Restarts the autologout timer: short before login, long after. */
