@@ -28,6 +28,14 @@ export interface PostbodeConfig {
   passwordMinLength: number;
   defaultQuotaBytes: number;
   logLevel: string;
+  /** Largest message the SMTP listeners accept (advertised as SIZE). */
+  maxMessageBytes: number;
+  /** Recipients per SMTP transaction; more get 452 4.5.3. */
+  maxRecipients: number;
+  /** Failed logins for one user, then one IP, within the lockout window before logins are refused. */
+  authMaxFailures: number;
+  authMaxFailuresPerIp: number;
+  authLockoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +145,11 @@ export function loadConfig(env: Env = process.env): PostbodeConfig {
     passwordMinLength: positiveInt(env, 'PASSWORD_MIN_LENGTH', 10),
     defaultQuotaBytes: positiveInt(env, 'DEFAULT_QUOTA_BYTES', 1024 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    maxMessageBytes: positiveInt(env, 'MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    maxRecipients: positiveInt(env, 'MAX_RECIPIENTS', 100),
+    authMaxFailures: positiveInt(env, 'AUTH_MAX_FAILURES', 10),
+    authMaxFailuresPerIp: positiveInt(env, 'AUTH_MAX_FAILURES_PER_IP', 30),
+    authLockoutSeconds: positiveInt(env, 'AUTH_LOCKOUT_SECONDS', 900),
   };
 }
 
