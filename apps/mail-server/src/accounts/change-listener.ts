@@ -18,6 +18,8 @@ export const CHANGES_CHANNEL = 'postbode_changes';
 
 export class ChangeListener {
   private client: Client | null = null;
+  /** PostgreSQL backend of the LISTEN connection (for diagnostics and tests). */
+  backendPid: number | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly subscribers: ((notice: ChangeNotice) => void)[] = [];
@@ -65,6 +67,7 @@ export class ChangeListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      this.backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     } catch (err) {
       await client.end().catch(() => undefined);
       if (attempt === 0 && !this.client) throw err; // the first start must succeed
