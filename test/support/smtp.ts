@@ -64,8 +64,10 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
 }
 
 /** nodemailer as a user's mail program or another MTA would use it (self-signed certificate accepted). */
-export function smtpClient(port: number, opts: { secure?: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean; localAddress?: string } = {}) {
+export function smtpClient(port: number, opts: { secure?: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean; localAddress?: string; pool?: boolean } = {}) {
   return nodemailer.createTransport({
+    pool: opts.pool ?? false,
+    maxConnections: 1,
     host: '127.0.0.1',
     port,
     secure: opts.secure ?? false,

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './columns';
+import { Folder } from './folder.entity';
 
 /**
  * UIDs removed from a folder and the MODSEQ of their removal, so IMAP QRESYNC
@@ -10,6 +11,10 @@ import { bigintAsNumber } from './columns';
 export class ExpungedMessage {
   @PrimaryColumn('uuid')
   folderId: string;
+
+  @ManyToOne(() => Folder, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'folder_id' })
+  folder?: Folder;
 
   @PrimaryColumn('bigint', { transformer: bigintAsNumber })
   uid: number;
