@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
+import { STORE_PROVIDERS } from './store/store.providers';
 import { checkRemoteRelay, RemoteRelayCheck } from './smtp/remote-relay';
 import { SmtpService } from './smtp/smtp.service';
 import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK } from './tokens';
@@ -28,6 +29,7 @@ export class MailServerModule {
       { provide: LOGGER, useValue: opts.log },
       { provide: RELAY_CHECK, useValue: opts.relayCheck ?? checkRemoteRelay },
       ...ACCOUNT_PROVIDERS,
+      ...STORE_PROVIDERS,
       SmtpService,
     ];
     return { module: MailServerModule, providers };

@@ -1,5 +1,5 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { deliverMessage, OutboundRequest } from '../../../../libs/core/src/mail-store/deliver';
+import { OutboundRequest } from '../../../../libs/core/src/mail-store/deliver';
 import { normaliseMessage } from '../../../../libs/core/src/mail-store/normalise-message';
 import { receivedHeader } from '../../../../libs/core/src/mail-store/received-header';
 import { SmtpContext } from './smtp-context';
@@ -67,7 +67,7 @@ async function storeReceived(ctx: SmtpContext, kind: ListenerKind, session: SMTP
     date: new Date(),
   });
   const raw = Buffer.concat([Buffer.from(received, 'latin1'), normaliseMessage(body)]);
-  const result = await deliverMessage(ctx.db, {
+  const result = await ctx.deliveries.deliver({
     raw,
     envelopeFrom,
     mailboxIds: [...mailboxIds],

@@ -98,6 +98,7 @@ export class SmtpListeners {
     };
     if (kind === 'mx') {
       Object.assign(options, {
+        greetingDelayMs: config.smtpGreetingDelayMs, // early-talker check (smtp-server-patches.ts)
         disabledCommands: ['AUTH'],
         authOptional: true,
         onConnect: (session: PostbodeSession, done: () => void) => {
@@ -108,6 +109,7 @@ export class SmtpListeners {
     } else {
       const plaintextAuthAllowed = (session: SMTPServerSession) => config.insecureAuth === 'loopback' && isLoopback(session.remoteAddress);
       Object.assign(options, {
+        greetingDelayMs: 0,
         secure: kind === 'submissions',
         authMethods: ['PLAIN', 'LOGIN'],
         // the library's check is all-or-nothing; ours is per session (onConnect/onSecure)

@@ -16,6 +16,11 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
  *    SMTP_LINE_LIMIT with "500 5.5.2 Line too long", the way Postfix does.
  *    AUTH before TLS gets "530 5.7.0 Must issue a STARTTLS command first"
  *    rather than "command not recognized" (see session.authRefusal).
+ *
+ * 3. The pause before the greeting. smtp-server always waits 100 ms to catch
+ *    clients that talk before the banner (spam bots do); that stays on MX, but
+ *    is per listener now (option `greetingDelayMs`): submission clients have
+ *    logged in users behind them and get the banner at once.
  */
 export const SMTP_LINE_LIMIT = 2048;
 export const SMTP_FLOOD_LIMIT = 64 * 1024;
@@ -23,7 +28,11 @@ export const SMTP_FLOOD_LIMIT = 64 * 1024;
 const ENHANCED_PREFIX = /^([245])\.\d{1,3}\.\d{1,3} /;
 
 interface PatchableConnection {
-  _server: { options: { hideENHANCEDSTATUSCODES?: boolean } };
+  _server: { options: { hideENHANCEDSTATUSCODES?: boolean; maxClients?: number; greetingDelayMs?: number }; connections: Set<unknown> };
+  name: string;
+  _setListeners(callback: () => void): void;
+  connectionReady(): void;
+  init(): void;
   _ready: boolean;
   _upgrading: boolean;
   _nextHandler: unknown;
@@ -70,5 +79,17 @@ export function applySmtpServerPatches(): void {
       }
     }
     return onCommand.call(this, command, callback);
+  };
+
+  // smtp-server 3.21's init(), with the fixed 100 ms made an option.
+  proto.init = function (this: PatchableConnection) {
+    this._setListeners(() => {
+      const { maxClients, greetingDelayMs } = this._server.options;
+      if (maxClients && this._server.connections.size > maxClients) {
+        return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      }
+      const timer = setTimeout(() => this.connectionReady(), greetingDelayMs ?? 100);
+      timer.unref();
+    });
   };
 }

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, LOGGER, MAIL_CONFIG, RELAY_CHECK } from '../tokens';
+import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
+import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, RELAY_CHECK } from '../tokens';
 import { RemoteRelayCheck } from './remote-relay';
 import { ListeningPort, SmtpListeners } from './smtp-listeners';
 import { loadTlsCredentials } from './tls-certificate';
@@ -22,6 +23,7 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly db: DataSource,
     @Inject(ACCOUNT_DIRECTORY) private readonly directory: AccountDirectory,
     @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
+    @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
     @Inject(RELAY_CHECK) private readonly relayCheck: RemoteRelayCheck,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -29,7 +31,7 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const tls = await loadTlsCredentials(this.config);
     this.tlsSource = tls.source;
-    const ctx = { config: this.config, db: this.db, directory: this.directory, throttle: this.throttle, relayCheck: this.relayCheck, log: this.log };
+    const ctx = { config: this.config, db: this.db, directory: this.directory, throttle: this.throttle, deliveries: this.deliveries, relayCheck: this.relayCheck, log: this.log };
     this.listeners = new SmtpListeners(ctx, tls);
     this.ports = await this.listeners.start();
     // old login-failure rows are only clutter; any process may sweep them
