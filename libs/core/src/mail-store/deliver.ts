@@ -69,9 +69,11 @@ export async function deliverMessage(db: DataSource, req: DeliveryRequest): Prom
 
 /**
  * Several messages in ONE transaction (group commit, see DeliveryBatcher):
- * all succeed or none. Copies are stored in mailbox-id order (and, within a
- * mailbox, in request order), so every transaction takes its row locks in the
- * same order and two of them never deadlock.
+ * all succeed or none. Round trips are per batch, not per message: one INSERT
+ * for all messages, then one statement per target folder that takes as many
+ * UIDs as it stores copies. Folders are visited in mailbox-id order, so every
+ * transaction takes its row locks in the same order and two never deadlock;
+ * within a folder, copies keep the order of the requests.
  */
 export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): Promise<DeliveryResult[]> {
   const prepared = reqs.map((req) => {
@@ -88,53 +90,70 @@ export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): 
     };
   });
 
+  // one group per (mailbox, folder, flags), in lock order
+  const groups = new Map<string, FolderGroup>();
+  prepared.forEach((p, index) => {
+    for (const mailboxId of p.mailboxIds) {
+      const folder = p.req.folder ?? 'INBOX';
+      const flags = p.req.flags ?? [];
+      const key = JSON.stringify([mailboxId, folder, flags]);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { key, mailboxId, folder, flags, copies: [] }));
+      g.copies.push({ index, messageId: p.messageId, size: p.req.raw.length, internalDate: p.req.internalDate ?? new Date() });
+    }
+  });
+  const ordered = [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
   return db.transaction(async (m) => {
-    // Messages and queue entries first: they lock nothing shared. The
-    // per-mailbox statements take the folder and mailbox row locks, which are
-    // held until COMMIT, so they come last and are one statement each.
+    // Messages and queue entries first: they lock nothing shared. The folder
+    // statements take the folder and mailbox row locks, held until COMMIT.
+    await insertMessages(m, prepared);
     const results: DeliveryResult[] = [];
     for (const p of prepared) {
-      await insertMessage(m, p.messageId, p.req, p.summary, p.sha256);
       const outboundMessageId = p.hasOutbound ? await enqueueOutbound(m, p.messageId, p.req.envelopeFrom, p.req.outbound!) : null;
       results.push({ messageId: p.messageId, deliveries: [], outboundMessageId, overQuota: [] });
     }
-
-    const copies = prepared
-      .flatMap((p, index) => p.mailboxIds.map((mailboxId) => ({ index, mailboxId })))
-      .sort((a, b) => (a.mailboxId < b.mailboxId ? -1 : a.mailboxId > b.mailboxId ? 1 : a.index - b.index));
-    for (const { index, mailboxId } of copies) {
-      const { req, messageId } = prepared[index];
-      const size = req.raw.length;
-      const copy = await storeCopy(m, {
-        mailboxId,
-        folder: req.folder ?? 'INBOX',
-        messageId,
-        flags: req.flags ?? [],
-        internalDate: req.internalDate ?? new Date(),
-        size,
-      });
-      results[index].deliveries.push({ mailboxId, folderId: copy.folderId, uid: copy.uid, modseq: copy.modseq });
-      if (copy.usedBytes > copy.quotaBytes && copy.usedBytes - size <= copy.quotaBytes) {
-        results[index].overQuota.push(mailboxId);
-        await recordEvent(m, ACTOR, {
-          action: 'mailbox.quota_exceeded',
-          targetType: 'mailbox',
-          targetId: mailboxId,
-          customerId: copy.customerId,
-          after: { usedBytes: copy.usedBytes, quotaBytes: copy.quotaBytes, messageId },
-        });
+    for (const g of ordered) {
+      const stored = await storeCopies(m, g);
+      let used = stored.usedBytes - g.copies.reduce((sum, c) => sum + c.size, 0);
+      for (const [i, c] of g.copies.entries()) {
+        results[c.index].deliveries.push({ mailboxId: g.mailboxId, folderId: stored.folderId, uid: stored.firstUid + i, modseq: stored.firstModseq + i + 1 });
+        const before = used;
+        used += c.size;
+        if (before <= stored.quotaBytes && used > stored.quotaBytes) {
+          results[c.index].overQuota.push(g.mailboxId);
+          await recordEvent(m, ACTOR, {
+            action: 'mailbox.quota_exceeded',
+            targetType: 'mailbox',
+            targetId: g.mailboxId,
+            customerId: stored.customerId,
+            after: { usedBytes: used, quotaBytes: stored.quotaBytes, messageId: c.messageId },
+          });
+        }
       }
     }
     return results;
   });
 }
 
-async function insertMessage(m: EntityManager, id: string, req: DeliveryRequest, summary: HeaderSummary, sha256: string): Promise<void> {
-  await m.query(
-    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      id,
+interface FolderGroup {
+  key: string;
+  mailboxId: string;
+  folder: string;
+  flags: string[];
+  copies: { index: number; messageId: string; size: number; internalDate: Date }[];
+}
+
+const MESSAGE_COLUMNS = 13;
+
+async function insertMessages(
+  m: EntityManager,
+  prepared: { messageId: string; req: DeliveryRequest; summary: HeaderSummary; sha256: string }[],
+): Promise<void> {
+  const params: unknown[] = [];
+  const rows = prepared.map(({ messageId, req, summary, sha256 }) => {
+    params.push(
+      messageId,
       req.raw,
       req.raw.length,
       summary.headerBytes,
@@ -147,66 +166,78 @@ async function insertMessage(m: EntityManager, id: string, req: DeliveryRequest,
       summary.date,
       summary.messageId,
       summary.inReplyTo,
-    ],
+    );
+    const base = params.length - MESSAGE_COLUMNS;
+    return `(${Array.from({ length: MESSAGE_COLUMNS }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+  });
+  await m.query(
+    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to)
+     VALUES ${rows.join(', ')}`,
+    params,
   );
 }
 
-interface CopyRequest {
-  mailboxId: string;
-  folder: string;
-  messageId: string;
-  flags: string[];
-  internalDate: Date;
-  size: number;
-}
+/**
+ * One statement for all copies going into one folder: take `n` UIDs (the
+ * folder row lock), insert the copies, add to the mailbox's counters (its row
+ * lock), and notify IMAP IDLE sessions (delivered at COMMIT).
+ */
+const STORE_COPIES = `
+  WITH slot AS (
+    UPDATE folders SET uid_next = uid_next + $3, highest_modseq = highest_modseq + $3
+     WHERE mailbox_id = $1 AND name = $2
+    RETURNING id, uid_next - $3 AS first_uid, highest_modseq - $3 AS first_modseq
+  ), input AS (
+    SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::int[], $7::timestamptz[]) WITH ORDINALITY AS t(copy_id, message_id, size, internal_date, ord)
+  ), copy AS (
+    INSERT INTO mailbox_messages (id, mailbox_id, folder_id, uid, modseq, message_id, flags, internal_date, size)
+    SELECT input.copy_id, $1, slot.id, slot.first_uid + input.ord - 1, slot.first_modseq + input.ord, input.message_id, $8, input.internal_date, input.size
+      FROM slot, input
+    RETURNING folder_id, uid
+  ), usage AS (
+    UPDATE mailboxes SET used_bytes = used_bytes + $9, message_count = message_count + $3
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM slot)
+    RETURNING used_bytes, quota_bytes, customer_id
+  ), notified AS (
+    SELECT pg_notify('postbode_mail', json_build_object('mailboxId', $1::text, 'folderId', copy.folder_id, 'uid', copy.uid)::text) FROM copy
+  )
+  SELECT slot.id AS folder_id, slot.first_uid, slot.first_modseq, usage.used_bytes, usage.quota_bytes, usage.customer_id,
+         (SELECT count(*) FROM notified)::int AS notified
+    FROM slot, usage`;
 
-interface StoredCopy {
+interface StoredCopies {
   folderId: string;
-  uid: number;
-  modseq: number;
+  firstUid: number;
+  firstModseq: number;
   usedBytes: number;
   quotaBytes: number;
   customerId: string;
 }
 
-/**
- * One statement: take the folder's next UID (row lock), insert the mailbox's
- * copy, add to the mailbox's counters (row lock), and notify IMAP IDLE
- * sessions (delivered at COMMIT). One round trip while holding the locks
- * keeps concurrent deliveries to one mailbox from queueing behind each other.
- */
-const STORE_COPY = `
-  WITH slot AS (
-    UPDATE folders SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
-     WHERE mailbox_id = $1 AND name = $2
-    RETURNING id, uid_next - 1 AS uid, highest_modseq AS modseq
-  ), copy AS (
-    INSERT INTO mailbox_messages (id, mailbox_id, folder_id, uid, modseq, message_id, flags, internal_date, size)
-    SELECT $3, $1, slot.id, slot.uid, slot.modseq, $4, $5, $6, $7 FROM slot
-    RETURNING folder_id, uid, modseq
-  ), usage AS (
-    UPDATE mailboxes SET used_bytes = used_bytes + $7, message_count = message_count + 1
-     WHERE id = $1 AND EXISTS (SELECT 1 FROM slot)
-    RETURNING used_bytes, quota_bytes, customer_id
-  )
-  SELECT copy.folder_id, copy.uid, copy.modseq, usage.used_bytes, usage.quota_bytes, usage.customer_id,
-         pg_notify('postbode_mail', json_build_object('mailboxId', $1::text, 'folderId', copy.folder_id, 'uid', copy.uid)::text)
-    FROM copy, usage`;
-
-async function storeCopy(m: EntityManager, req: CopyRequest): Promise<StoredCopy> {
-  const params = [req.mailboxId, req.folder, newId(), req.messageId, req.flags, req.internalDate, req.size];
-  let rows = await m.query(STORE_COPY, params);
+async function storeCopies(m: EntityManager, g: FolderGroup): Promise<StoredCopies> {
+  const params = [
+    g.mailboxId,
+    g.folder,
+    g.copies.length,
+    g.copies.map(() => newId()),
+    g.copies.map((c) => c.messageId),
+    g.copies.map((c) => c.size),
+    g.copies.map((c) => c.internalDate),
+    g.flags,
+    g.copies.reduce((sum, c) => sum + c.size, 0),
+  ];
+  let rows = await m.query(STORE_COPIES, params);
   if (rows.length === 0) {
     // first delivery to this mailbox: make its folders, then try again
-    await ensureDefaultFolders(m, req.mailboxId);
-    rows = await m.query(STORE_COPY, params);
+    await ensureDefaultFolders(m, g.mailboxId);
+    rows = await m.query(STORE_COPIES, params);
   }
-  if (rows.length === 0) throw new Error(`folder ${req.folder} of mailbox ${req.mailboxId} does not exist`);
+  if (rows.length === 0) throw new Error(`folder ${g.folder} of mailbox ${g.mailboxId} does not exist`);
   const r = rows[0];
   return {
     folderId: r.folder_id,
-    uid: Number(r.uid),
-    modseq: Number(r.modseq),
+    firstUid: Number(r.first_uid),
+    firstModseq: Number(r.first_modseq),
     usedBytes: Number(r.used_bytes),
     quotaBytes: Number(r.quota_bytes),
     customerId: r.customer_id,
