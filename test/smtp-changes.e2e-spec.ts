@@ -83,6 +83,20 @@ describe('account changes reach the mail server at once', () => {
     expect(await login(box.address, box.password)).toBe('ok');
   });
 
+  it('disabling the mailbox of an open, logged-in session stops its next message (550 5.7.1)', async () => {
+    const box = await makeMailbox(mail.db, domain, 'midsession');
+    const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
+    await client.cmd('EHLO client.test');
+    expect((await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${box.address}\0${box.password}`).toString('base64')}`)).code).toBe(235);
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).code).toBe(250);
+    await client.cmd('RSET');
+    await mail.db.query(`UPDATE mailboxes SET status = 'disabled' WHERE id = $1`, [box.id]);
+    await notifyChange(mail.db, 'mailbox', box.id);
+    await new Promise((r) => setTimeout(r, 100)); // the notice travels PostgreSQL -> LISTEN connection
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Your mailbox is disabled/);
+    client.close();
+  });
+
   it('when the LISTEN connection drops, nothing stale is served and it comes back by itself', async () => {
     const listener = mail.server.app.get(ChangeListener);
     const box = await makeMailbox(mail.db, domain, 'dropped');
