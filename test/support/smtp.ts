@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
@@ -36,11 +36,12 @@ export interface TestMailServer {
 export async function startTestMailServer(env: Record<string, string> = {}, opts: MailServerStartOptions = {}): Promise<TestMailServer> {
   const databaseUrl = inject('databaseUrl');
   const [mx, submission, smtps] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = mkdtempSync(`${tmpdir()}/postbode-mail-`);
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     MAIL_HOSTNAME: 'mx.postbode.test',
     LOG_LEVEL: 'silent',
-    DATA_DIR: mkdtempSync(`${tmpdir()}/postbode-mail-`),
+    DATA_DIR: dataDir,
     SMTP_PORT: String(mx),
     SUBMISSION_PORT: String(submission),
     SMTPS_PORT: String(smtps),
@@ -59,6 +60,7 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     close: async () => {
       await server.close();
       await db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
