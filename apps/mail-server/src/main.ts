@@ -1,31 +1,43 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '../../../libs/core/src/config/config';
 import { openDatabase } from '../../../libs/core/src/database/open-database';
+import { startMailServer } from './mail-server';
+import { describeListener } from './smtp/smtp-listeners';
 
 /**
- * The mail server process. For now it connects to the database, runs the
- * migrations when asked (--migrate or RUN_MIGRATIONS=true), reports ready and
- * stops cleanly on SIGTERM; SMTP, POP3 and IMAP listeners arrive in their issues.
+ * The mail server process: SMTP for receiving (MX) and for users sending
+ * (submission), on the shared PostgreSQL. Runs the migrations when asked
+ * (--migrate or RUN_MIGRATIONS=true); prints "Mail server ready" once every
+ * listener is open (the launcher waits for that line).
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const runMigrations = process.argv.includes('--migrate') || process.env.RUN_MIGRATIONS === 'true';
-  const db = await openDatabase(config, { runMigrations, applicationName: 'postbode-mail-server' });
-  const [{ count }] = await db.dataSource.query('SELECT count(*)::int AS count FROM mailboxes');
-  process.stdout.write(`Mail server ready (host name ${config.mailHostname}, ${count} mailboxes; no protocol listeners yet)\n`);
+  const db = await openDatabase(config, { runMigrations, applicationName: 'postbode-mail-server', poolSize: 20 });
+  let server;
+  try {
+    server = await startMailServer(config, db.dataSource, db.url);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const lines = [`Mail server ready (host name ${config.mailHostname}, pid ${process.pid})`];
+  for (const p of server.ports) lines.push(`  SMTP ${describeListener(p)}`);
+  if (server.ports.length === 0) lines.push('  every SMTP listener is off');
+  lines.push(`  TLS certificate: ${server.tlsSource}`);
+  process.stdout.write(lines.join('\n') + '\n');
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     process.stdout.write(`Mail server: ${signal} received, closing\n`);
+    await server.close().catch(() => undefined);
     await db.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  // keep the event loop alive until a signal arrives
-  setInterval(() => undefined, 1 << 30);
 }
 
 main().catch((err) => {

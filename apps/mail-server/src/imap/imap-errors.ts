@@ -28,6 +28,7 @@ const DOMAIN_CODES: Record<DomainError['kind'], ImapErrorCode> = {
   forbidden: 'NOPERM',
   unauthorized: 'NOPERM',
   limit: 'LIMIT',
+  gone: 'NONEXISTENT',
 };
 
 /** How an error from a handler or backend is answered; null for an unexpected failure (logged, NO [SERVERBUG]). */

@@ -34,6 +34,16 @@ export interface PostbodeConfig {
   webhookRetryBaseMs: number;
   /** How often the worker looks for due deliveries when no NOTIFY woke it. */
   webhookPollMs: number;
+  /** Largest message the SMTP listeners accept (advertised as SIZE). */
+  maxMessageBytes: number;
+  /** Recipients per SMTP transaction; more get 452 4.5.3. */
+  maxRecipients: number;
+  /** MX waits this long before its banner; a client that talks first is refused (0: no pause). */
+  smtpGreetingDelayMs: number;
+  /** Failed logins for one user, then one IP, within the lockout window before logins are refused. */
+  authMaxFailures: number;
+  authMaxFailuresPerIp: number;
+  authLockoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +73,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
     throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(name, `must be a whole number (0 or more), got "${raw}"`);
   }
   return Number(raw);
 }
@@ -146,6 +165,12 @@ export function loadConfig(env: Env = process.env): PostbodeConfig {
     webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['on', 'off'] as const, 'on') === 'on',
     webhookRetryBaseMs: positiveInt(env, 'WEBHOOK_RETRY_BASE_MS', 30_000),
     webhookPollMs: positiveInt(env, 'WEBHOOK_POLL_MS', 5_000),
+    maxMessageBytes: positiveInt(env, 'MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    maxRecipients: positiveInt(env, 'MAX_RECIPIENTS', 100),
+    smtpGreetingDelayMs: nonNegativeInt(env, 'SMTP_GREETING_DELAY_MS', 100),
+    authMaxFailures: positiveInt(env, 'AUTH_MAX_FAILURES', 10),
+    authMaxFailuresPerIp: positiveInt(env, 'AUTH_MAX_FAILURES_PER_IP', 30),
+    authLockoutSeconds: positiveInt(env, 'AUTH_LOCKOUT_SECONDS', 900),
   };
 }
 

@@ -1,0 +1,37 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
+import { STORE_PROVIDERS } from './store/store.providers';
+import { checkRemoteRelay, RemoteRelayCheck } from './smtp/remote-relay';
+import { SmtpService } from './smtp/smtp.service';
+import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK } from './tokens';
+
+export interface MailServerModuleOptions {
+  config: PostbodeConfig;
+  /** Initialised by the caller (main or a test). */
+  dataSource: DataSource;
+  /** For the LISTEN connection, which lives outside the pool. */
+  databaseUrl: string;
+  log: Logger;
+  relayCheck?: RemoteRelayCheck;
+}
+
+/** The mail server: a NestJS standalone application (no HTTP), one feature per folder. */
+@Module({})
+export class MailServerModule {
+  static register(opts: MailServerModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: MAIL_CONFIG, useValue: opts.config },
+      { provide: DataSource, useValue: opts.dataSource },
+      { provide: DATABASE_URL, useValue: opts.databaseUrl },
+      { provide: LOGGER, useValue: opts.log },
+      { provide: RELAY_CHECK, useValue: opts.relayCheck ?? checkRemoteRelay },
+      ...ACCOUNT_PROVIDERS,
+      ...STORE_PROVIDERS,
+      SmtpService,
+    ];
+    return { module: MailServerModule, providers };
+  }
+}

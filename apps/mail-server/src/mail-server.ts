@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import pino, { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { MailServerModule } from './mail-server.module';
+import { RemoteRelayCheck } from './smtp/remote-relay';
+import { ListeningPort } from './smtp/smtp-listeners';
+import { SmtpService } from './smtp/smtp.service';
+
+export interface RunningMailServer {
+  app: INestApplicationContext;
+  ports: ListeningPort[];
+  tlsSource: string;
+  close(): Promise<void>;
+}
+
+export interface MailServerStartOptions {
+  log?: Logger;
+  relayCheck?: RemoteRelayCheck;
+}
+
+/** Builds and starts the mail server on an initialised DataSource (main.ts and the tests). */
+export async function startMailServer(
+  config: PostbodeConfig,
+  dataSource: DataSource,
+  databaseUrl: string,
+  opts: MailServerStartOptions = {},
+): Promise<RunningMailServer> {
+  const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'mail-server' } });
+  const app = await NestFactory.createApplicationContext(
+    MailServerModule.register({ config, dataSource, databaseUrl, log, relayCheck: opts.relayCheck }),
+    { logger: ['error', 'warn'], abortOnError: false },
+  );
+  // createApplicationContext has run the lifecycle: LISTEN is up, the listeners are open
+  const smtp = app.get(SmtpService);
+  return {
+    app,
+    ports: smtp.ports,
+    tlsSource: smtp.tlsSource,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,46 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PostbodeConfig } from '../../../../libs/core/src/config/config';
+import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
+import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
+import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
+import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, RELAY_CHECK } from '../tokens';
+import { RemoteRelayCheck } from './remote-relay';
+import { ListeningPort, SmtpListeners } from './smtp-listeners';
+import { loadTlsCredentials } from './tls-certificate';
+
+/** Starts the SMTP listeners once the module is up, stops them first on shutdown. */
+@Injectable()
+export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private listeners: SmtpListeners | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
+  ports: ListeningPort[] = [];
+  tlsSource = '';
+
+  constructor(
+    @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
+    private readonly db: DataSource,
+    @Inject(ACCOUNT_DIRECTORY) private readonly directory: AccountDirectory,
+    @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
+    @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
+    @Inject(RELAY_CHECK) private readonly relayCheck: RemoteRelayCheck,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const tls = await loadTlsCredentials(this.config);
+    this.tlsSource = tls.source;
+    const ctx = { config: this.config, db: this.db, directory: this.directory, throttle: this.throttle, deliveries: this.deliveries, relayCheck: this.relayCheck, log: this.log };
+    this.listeners = new SmtpListeners(ctx, tls);
+    this.ports = await this.listeners.start();
+    // old login-failure rows are only clutter; any process may sweep them
+    this.purgeTimer = setInterval(() => void this.throttle.purgeExpired().catch(() => undefined), 10 * 60_000);
+    this.purgeTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.listeners?.stop();
+  }
+}

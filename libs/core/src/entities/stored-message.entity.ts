@@ -1,0 +1,62 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { newId } from '../ids';
+
+/**
+ * One received message, stored once however many local mailboxes get it
+ * (each of them has a MailboxMessage row pointing here). The raw bytes are
+ * exactly what IMAP FETCH BODY[] and POP3 RETR return: our Received header
+ * first, line endings normalised to CRLF.
+ */
+@Entity('messages')
+@Index('ix_messages_message_id_header', ['messageIdHeader'])
+export class StoredMessage {
+  @PrimaryColumn('uuid')
+  id: string = newId();
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  /** The full RFC 5322 message. Not selected by default: it can be 50 MB. */
+  @Column('bytea', { select: false })
+  raw: Buffer;
+
+  /** Octets of `raw` (what RFC822.SIZE and POP3 LIST report). */
+  @Column('integer')
+  size: number;
+
+  /** Octets of the header section including the blank line, so IMAP can fetch headers without the body. */
+  @Column('integer')
+  headerBytes: number;
+
+  /** Hex SHA-256 of `raw`. */
+  @Column('text')
+  sha256: string;
+
+  /** SMTP envelope sender; '' for the null sender (bounces). */
+  @Column('text')
+  envelopeFrom: string;
+
+  // A decoded summary of the headers, for listings and IMAP ENVELOPE without parsing `raw`.
+  @Column('text', { nullable: true })
+  subject: string | null;
+
+  @Column('text', { nullable: true })
+  fromHeader: string | null;
+
+  @Column('text', { nullable: true })
+  toHeader: string | null;
+
+  @Column('text', { nullable: true })
+  ccHeader: string | null;
+
+  /** The Date: header, null when absent or unparsable. */
+  @Column('timestamptz', { nullable: true })
+  dateHeader: Date | null;
+
+  /** Message-ID without the angle brackets. */
+  @Column('text', { nullable: true })
+  messageIdHeader: string | null;
+
+  @Column('text', { nullable: true })
+  inReplyTo: string | null;
+}
