@@ -5,6 +5,7 @@ import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
 import { STORE_PROVIDERS } from './store/store.providers';
 import { checkRemoteRelay, RemoteRelayCheck } from './smtp/remote-relay';
+import { Pop3Service } from './pop3/pop3.service';
 import { SmtpService } from './smtp/smtp.service';
 import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK } from './tokens';
 
@@ -31,6 +32,7 @@ export class MailServerModule {
       ...ACCOUNT_PROVIDERS,
       ...STORE_PROVIDERS,
       SmtpService,
+      Pop3Service,
     ];
     return { module: MailServerModule, providers };
   }

@@ -8,10 +8,12 @@ import { MailServerModule } from './mail-server.module';
 import { RemoteRelayCheck } from './smtp/remote-relay';
 import { ListeningPort } from './smtp/smtp-listeners';
 import { SmtpService } from './smtp/smtp.service';
+import { Pop3Service } from './pop3/pop3.service';
 
 export interface RunningMailServer {
   app: INestApplicationContext;
   ports: ListeningPort[];
+  pop3Ports: Pop3Service['ports'];
   tlsSource: string;
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startMailServer(
   return {
     app,
     ports: smtp.ports,
+    pop3Ports: app.get(Pop3Service).ports,
     tlsSource: smtp.tlsSource,
     close: () => app.close(),
   };

@@ -21,12 +21,6 @@ async function main(): Promise<void> {
     await db.close();
     throw err;
   }
-  const lines = [`Mail server ready (host name ${config.mailHostname}, pid ${process.pid})`];
-  for (const p of server.ports) lines.push(`  SMTP ${describeListener(p)}`);
-  if (server.ports.length === 0) lines.push('  every SMTP listener is off');
-  lines.push(`  TLS certificate: ${server.tlsSource}`);
-  process.stdout.write(lines.join('\n') + '\n');
-
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -38,6 +32,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const lines = [`Mail server ready (host name ${config.mailHostname}, pid ${process.pid})`];
+  for (const p of server.ports) lines.push(`  SMTP ${describeListener(p)}`);
+  if (server.ports.length === 0) lines.push('  every SMTP listener is off');
+  for (const p of server.pop3Ports) lines.push(`  ${p.kind === 'pop3' ? 'POP3 (STLS)' : 'POP3S (implicit TLS)'} on ${p.host}:${p.port}`);
+  lines.push(`  TLS certificate: ${server.tlsSource}`);
+  process.stdout.write(lines.join('\n') + '\n');
+
 }
 
 main().catch((err) => {

@@ -33,9 +33,8 @@ export async function startPop3(opts: Pop3ListenOptions, backend: Pop3Backend): 
   const sessionOpts: Pop3SessionOptions = { ...opts, secureContext };
   const sessions = new Set<Pop3Session>();
   const track = (socket: Socket, secure: boolean) => {
-    const session = new Pop3Session(socket, secure, backend, sessionOpts);
+    const session = new Pop3Session(socket, secure, backend, sessionOpts, () => sessions.delete(session));
     sessions.add(session);
-    socket.once('close', () => sessions.delete(session));
     session.start();
   };
   const servers: Server[] = [];
@@ -45,7 +44,7 @@ export async function startPop3(opts: Pop3ListenOptions, backend: Pop3Backend): 
     servers.push(plain);
   }
   if (opts.securePort !== null && secureContext) {
-    const secure = createTlsServer({ secureContext, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => track(socket, true));
+    const secure = createTlsServer({ key: opts.tls!.key, cert: opts.tls!.cert, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => track(socket, true));
     secure.on('tlsClientError', (err) => opts.log({ err: err.message }, 'pop3s handshake failed'));
     await listen(secure, opts.securePort, opts.host);
     servers.push(secure);

