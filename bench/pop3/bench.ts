@@ -1,0 +1,178 @@
+/**
+ * POP3 benchmark: Postbode against Dovecot (Debian package, Maildir), side by
+ * side in one run, with the same client (Python's poplib, load.py) for both.
+ *
+ * Workload:
+ *  1. 5 clients at once, each on its own 500-message mailbox (5 KB messages):
+ *     log in, STAT, UIDL, RETR every message, QUIT. Messages per second over
+ *     the wall time of all 5; ROUNDS rounds, alternating servers, median kept.
+ *  2. One 100,000-message mailbox (1 KB messages): time from connect to the
+ *     end of UIDL, first (cold: Dovecot builds its index) and second (warm).
+ * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { hash } from '@node-rs/argon2';
+import pino from 'pino';
+import { startMailServer } from '../../apps/mail-server/src/mail-server';
+import { loadConfig } from '../../libs/core/src/config/config';
+import { createDataSource } from '../../libs/core/src/database/data-source';
+import { startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
+import { runMigrationsLocked } from '../../libs/core/src/database/open-database';
+import { Customer, Domain, Mailbox } from '../../libs/core/src/entities';
+import { deliverMessages } from '../../libs/core/src/mail-store/deliver';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../../..');
+const HERE = resolve(ROOT, 'bench/pop3');
+const WORK = resolve(HERE, 'work');
+const CLIENTS = 5;
+const PER_MAILBOX = Number(process.env.BENCH_MESSAGES ?? 500);
+const BIG = Number(process.env.BENCH_BIG ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PASSWORD = 'bench password 1';
+const DOMAIN = 'bench.test';
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+
+function message(i: number, size: number): string {
+  const head = `From: sender@example.org\nTo: user@${DOMAIN}\nSubject: bench message ${i}\nMessage-ID: <bench-${i}@example.org>\nDate: Sun, 29 Nov 2026 03:00:00 +0000\n\n`;
+  const line = 'The quick brown fox jumps over the lazy dog, again and again and again.\n';
+  let body = '';
+  while (head.length + body.length < size) body += line;
+  return head + body;
+}
+const crlf = (s: string) => Buffer.from(s.replace(/\n/g, '\r\n'));
+
+async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number }> {
+  const { stdout } = await run('python3', [resolve(HERE, 'load.py'), ...args], { timeout: 1_800_000, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout);
+}
+
+async function main(): Promise<void> {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  chmodSync(WORK, 0o755);
+  const users = Array.from({ length: CLIENTS }, (_, i) => `user${i + 1}`);
+
+  // --- Postbode
+  const pg = await startEmbeddedPostgres({ dir: resolve(WORK, 'pg'), port: await freePort(), database: 'bench' });
+  const db = createDataSource(pg.url, { poolSize: 20 });
+  await db.initialize();
+  await runMigrationsLocked(db);
+  const passwordHash = await hash(PASSWORD);
+  const customer = await db.manager.save(db.manager.create(Customer, { name: 'Bench', contactEmail: 'b@bench.test', externalRef: null, status: 'active', suspendedReason: null, suspendedAt: null }));
+  const domain = await db.manager.save(db.manager.create(Domain, { customerId: customer.id, name: DOMAIN, maxMailboxes: null, storageBytes: null, defaultQuotaBytes: 10 * 2 ** 30, dkimSelector: 'b', dkimPrivateKey: '-', dkimPublicKey: '-' }));
+  const mailboxIds: Record<string, string> = {};
+  for (const u of [...users, 'big']) {
+    const m = await db.manager.save(db.manager.create(Mailbox, { domainId: domain.id, customerId: customer.id, localPart: u, address: `${u}@${DOMAIN}`, passwordHash, passwordChangedAt: new Date(), displayName: null, quotaBytes: 10 * 2 ** 30 }));
+    mailboxIds[u] = m.id;
+  }
+  console.log('filling Postbode mailboxes...');
+  for (const u of users) {
+    await deliverMessages(db, Array.from({ length: PER_MAILBOX }, (_, i) => ({ raw: crlf(message(i, 5120)), envelopeFrom: 'sender@example.org', mailboxIds: [mailboxIds[u]] })));
+  }
+  for (let i = 0; i < BIG; i += 2000) {
+    await deliverMessages(db, Array.from({ length: Math.min(2000, BIG - i) }, (_, k) => ({ raw: crlf(message(i + k, 1024)), envelopeFrom: 'sender@example.org', mailboxIds: [mailboxIds.big] })));
+  }
+  await db.query('VACUUM ANALYZE');
+  const postbodePort = await freePort();
+  const config = loadConfig({ DATABASE_URL: pg.url, DATA_DIR: resolve(WORK, 'postbode'), MAIL_HOSTNAME: 'bench.test', LOG_LEVEL: 'warn', SMTP_PORT: 'off', SUBMISSION_PORT: 'off', SMTPS_PORT: 'off', POP3_PORT: String(postbodePort), POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off' });
+  const server = await startMailServer(config, db, pg.url, { log: pino({ level: 'warn' }) });
+
+  // --- Dovecot, Maildir, same messages
+  console.log('filling Dovecot Maildirs...');
+  const dovecotPort = await freePort();
+  const dv = resolve(WORK, 'dovecot');
+  mkdirSync(resolve(dv, 'run'), { recursive: true });
+  mkdirSync(resolve(dv, 'state'), { recursive: true });
+  let conf = readFileSync('/work/shared/peers/dovecot/dovecot.conf', 'utf8').replace(/\/tmp\/peers\/mail/g, resolve(WORK, 'mail')).replace(/\/tmp\/peers\/dovecot/g, dv);
+  conf = conf.replace('port = 10110', `port = ${dovecotPort}`).replace('port = 10143', `port = ${await freePort()}`).replace('protocols = imap pop3', 'protocols = pop3');
+  writeFileSync(resolve(dv, 'dovecot.conf'), conf);
+  writeFileSync(resolve(dv, 'users'), [...users, 'big'].map((u) => `${u}@${DOMAIN}:{PLAIN}${PASSWORD}:5000:5000::${resolve(WORK, 'mail', DOMAIN, u)}::`).join('\n') + '\n');
+  const t0 = Math.floor(Date.now() / 1000);
+  for (const u of [...users, 'big']) {
+    const dir = resolve(WORK, 'mail', DOMAIN, u, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(resolve(dir, sub), { recursive: true });
+    const n = u === 'big' ? BIG : PER_MAILBOX;
+    for (let i = 0; i < n; i++) {
+      const text = message(i, u === 'big' ? 1024 : 5120);
+      const size = Buffer.byteLength(text);
+      const vsize = size + (text.match(/\n/g)?.length ?? 0);
+      // the name Dovecot's own delivery gives: size and virtual (CRLF) size, so neither side reads files to STAT
+      writeFileSync(resolve(dir, 'cur', `${t0 + i}.M${i}P1.bench,S=${size},W=${vsize}:2,`), text);
+    }
+  }
+  execFileSync('chown', ['-R', '5000:5000', resolve(WORK, 'mail')]);
+  // dovecot daemonises and keeps inherited pipes open: give it none, or execFileSync waits forever
+  execFileSync('dovecot', ['-c', resolve(dv, 'dovecot.conf')], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const servers = [
+    { name: 'Postbode', port: postbodePort },
+    { name: 'Dovecot', port: dovecotPort },
+  ];
+  const addresses = users.map((u) => `${u}@${DOMAIN}`);
+  try {
+    const rates: Record<string, number[]> = { Postbode: [], Dovecot: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of round % 2 === 0 ? servers : [...servers].reverse()) {
+        const r = await load(['retr', String(s.port), PASSWORD, ...addresses]);
+        if (r.messages !== CLIENTS * PER_MAILBOX) throw new Error(`${s.name}: retrieved ${r.messages} messages`);
+        rates[s.name].push(r.messages / r.seconds);
+        console.log(`round ${round + 1} ${s.name}: ${(r.messages / r.seconds).toFixed(0)} msg/s`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const uidl: Record<string, number[]> = { Postbode: [], Dovecot: [] };
+    for (const s of servers) {
+      for (let k = 0; k < 2; k++) {
+        const r = await load(['uidl', String(s.port), PASSWORD, `big@${DOMAIN}`]);
+        if (r.count !== BIG) throw new Error(`${s.name}: UIDL listed ${r.count}`);
+        uidl[s.name].push(r.seconds);
+        console.log(`${s.name} ${BIG} messages, connect to end of UIDL (${k ? 'warm' : 'cold'}): ${r.seconds.toFixed(3)} s`);
+      }
+    }
+    const pb = median(rates.Postbode);
+    const dc = median(rates.Dovecot);
+    const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Dovecot ${execFileSync('dovecot', ['--version']).toString().trim()}`;
+    const text = `
+## ${date} UTC: ${machine}
+
+${CLIENTS} clients at once, each on its own ${PER_MAILBOX}-message mailbox (5 KB): login, STAT, UIDL, RETR all, QUIT; median of ${ROUNDS} alternating rounds (all rounds: Postbode ${rates.Postbode.map((x) => x.toFixed(0)).join(', ')}; Dovecot ${rates.Dovecot.map((x) => x.toFixed(0)).join(', ')} msg/s).
+
+| | Postbode | Dovecot | ratio (Postbode / Dovecot) |
+|---|---|---|---|
+| RETR messages per second, 5 clients | ${pb.toFixed(0)} | ${dc.toFixed(0)} | **${(pb / dc).toFixed(2)}×** |
+| ${BIG} messages: connect → end of UIDL, cold | ${uidl.Postbode[0].toFixed(2)} s | ${uidl.Dovecot[0].toFixed(2)} s | ${(uidl.Dovecot[0] / uidl.Postbode[0]).toFixed(2)}× as fast |
+| ${BIG} messages: connect → end of UIDL, warm | ${uidl.Postbode[1].toFixed(2)} s | ${uidl.Dovecot[1].toFixed(2)} s | ${(uidl.Dovecot[1] / uidl.Postbode[1]).toFixed(2)}× as fast |
+`;
+    appendFileSync(resolve(HERE, 'RESULTS.md'), text);
+    console.log(text);
+  } finally {
+    try {
+      execFileSync('doveadm', ['-c', resolve(dv, 'dovecot.conf'), 'stop']);
+    } catch {
+      /* already stopped */
+    }
+    await server.close();
+    await db.destroy();
+    await pg.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+"""POP3 load generator used for both servers (same client, same work).
+
+usage: load.py retr PORT PASSWORD USER [USER ...]
+  one process per user, all at once: USER/PASS, STAT, UIDL, RETR every message, QUIT.
+  prints {"seconds": wall time, "messages": total RETRs, "octets": total}
+usage: load.py uidl PORT PASSWORD USER
+  prints {"seconds": connect to end of UIDL, "count": n}
+"""
+import json, poplib, sys, time
+from multiprocessing import Pool
+
+
+def retr_all(args):
+    port, password, user = args
+    p = poplib.POP3("127.0.0.1", port, timeout=300)
+    p.user(user)
+    p.pass_(password)
+    count, _ = p.stat()
+    p.uidl()
+    octets = 0
+    for i in range(1, count + 1):
+        _, lines, n = p.retr(i)
+        octets += n
+    p.quit()
+    return count, octets
+
+
+def main():
+    mode, port, password, users = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+    if mode == "retr":
+        with Pool(len(users)) as pool:
+            start = time.perf_counter()
+            results = pool.map(retr_all, [(port, password, u) for u in users])
+            seconds = time.perf_counter() - start
+        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results)}))
+    else:
+        start = time.perf_counter()
+        p = poplib.POP3("127.0.0.1", port, timeout=600)
+        p.user(users[0])
+        p.pass_(password)
+        n = len(p.uidl()[1])
+        seconds = time.perf_counter() - start
+        p.quit()
+        print(json.dumps({"seconds": seconds, "count": n}))
+
+
+if __name__ == "__main__":
+    main()
