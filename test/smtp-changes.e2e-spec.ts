@@ -75,7 +75,7 @@ describe('account changes reach the mail server at once', () => {
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 100)); // the notice travels PostgreSQL -> LISTEN connection
 
-    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Your account is suspended/);
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Sending refused: your organisation's account is suspended/);
     client.close();
     expect(await login(box.address, box.password)).toMatch(/^535 5\.7\.1 Account suspended/);
 
@@ -93,7 +93,7 @@ describe('account changes reach the mail server at once', () => {
     await mail.db.query(`UPDATE mailboxes SET status = 'disabled' WHERE id = $1`, [box.id]);
     await notifyChange(mail.db, 'mailbox', box.id);
     await new Promise((r) => setTimeout(r, 100)); // the notice travels PostgreSQL -> LISTEN connection
-    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Your mailbox is disabled/);
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Sending refused: this mailbox is disabled/);
     client.close();
   });
 

@@ -3,6 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { recordEvent } from '../events';
 import { newId } from '../ids';
 import { ensureDefaultFolders } from './folders';
+import type { RelaySubject } from '../relay/relay-decision';
+import { recordRelayUsage } from '../relay/relay-usage';
 import { HeaderSummary, summariseHeaders } from './header-summary';
 
 /**
@@ -32,6 +34,13 @@ export interface OutboundRequest {
   clientAddress: string;
   dsnRet?: string | null;
   dsnEnvid?: string | null;
+  /**
+   * Relayed mail: whose agreement limits it counts against and how many of
+   * the recipients are relay (external alias targets of MX mail are not).
+   * Counted in the transaction that queues it, so a message is counted
+   * exactly when it is accepted.
+   */
+  relayUsage?: { subject: RelaySubject; recipients: number } | null;
 }
 
 export interface DeliveryRequest {
@@ -111,6 +120,8 @@ export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): 
     const results: DeliveryResult[] = [];
     for (const p of prepared) {
       const outboundMessageId = p.hasOutbound ? await enqueueOutbound(m, p.messageId, p.req.envelopeFrom, p.req.outbound!) : null;
+      const relayed = p.req.outbound?.relayUsage;
+      if (relayed && relayed.recipients > 0) await recordRelayUsage(m, relayed.subject, { messages: 1, recipients: relayed.recipients });
       results.push({ messageId: p.messageId, deliveries: [], outboundMessageId, overQuota: [] });
     }
     for (const g of ordered) {
