@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeListener } from '../apps/mail-server/src/accounts/change-listener';
 import { startApi, TestApi } from './support/api';
 import { makeAlias, makeDomain, makeMailbox, notifyChange, TestDomain } from './support/mail-fixtures';
-import { RawSmtp, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
+import { authPlain, RawSmtp, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
 /**
  * The mail server caches accounts; a change made elsewhere (the API, or SQL
@@ -67,7 +67,7 @@ describe('account changes reach the mail server at once', () => {
     const box = await makeMailbox(mail.db, d, 'tenant');
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${box.address}\0${box.password}`).toString('base64')}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(box.address, box.password)}`)).code).toBe(235);
     expect((await client.cmd(`MAIL FROM:<${box.address}>`)).code).toBe(250);
     await client.cmd('RSET');
 
@@ -87,7 +87,7 @@ describe('account changes reach the mail server at once', () => {
     const box = await makeMailbox(mail.db, domain, 'midsession');
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${box.address}\0${box.password}`).toString('base64')}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(box.address, box.password)}`)).code).toBe(235);
     expect((await client.cmd(`MAIL FROM:<${box.address}>`)).code).toBe(250);
     await client.cmd('RSET');
     await mail.db.query(`UPDATE mailboxes SET status = 'disabled' WHERE id = $1`, [box.id]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TestApi, unique } from './support/api';
 import { publishVersion, signAgreement } from './support/fixtures';
 import { makeAlias, makeDomain, makeMailbox, notifyChange, TestMailbox } from './support/mail-fixtures';
-import { RawSmtp, rfc5322, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
+import { authPlain, RawSmtp, randomLoopback, rfc5322, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
 /**
  * The relay decision table (libs/core/src/relay/relay-decision.spec.ts) over
@@ -10,15 +10,9 @@ import { RawSmtp, rfc5322, smtpClient, startTestMailServer, TestMailServer } fro
  * SMTP sessions. Every customer here is new, so the cases do not meet.
  */
 
-const plain = (user: string, pass: string) => Buffer.from(`\0${user}\0${pass}`).toString('base64');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The NOTIFY travels PostgreSQL -> the mail server's LISTEN connection. */
 const noticeTravels = () => pause(150);
-
-function randomLoopback(): string {
-  const b = () => 1 + Math.floor(Math.random() * 250);
-  return `127.${b()}.${b()}.${b()}`;
-}
 
 describe('SMTP relay: the relay decision enforced on every recipient', () => {
   let mail: TestMailServer;
@@ -49,7 +43,7 @@ describe('SMTP relay: the relay decision enforced on every recipient', () => {
   async function loggedIn(box: TestMailbox, from = box.address) {
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${plain(box.address, box.password)}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(box.address, box.password)}`)).code).toBe(235);
     const mailFrom = await client.cmd(`MAIL FROM:<${from}>`);
     return { client, mailFrom: mailFrom.text };
   }

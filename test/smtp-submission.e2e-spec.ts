@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAlias, makeCustomer, makeDomain, makeMailbox, storedMessages, TestDomain, TestMailbox } from './support/mail-fixtures';
-import { RawSmtp, rfc5322, smtpClient, startTestMailServer, swaks, TestMailServer } from './support/smtp';
-
-/** Each test that fails logins does so from its own loopback address, so the per-address counts never meet. */
-function randomLoopback(): string {
-  const b = () => 1 + Math.floor(Math.random() * 250);
-  return `127.${b()}.${b()}.${b()}`;
-}
-
-function plain(user: string, pass: string): string {
-  return Buffer.from(`\0${user}\0${pass}`).toString('base64');
-}
+import { authPlain, RawSmtp, randomLoopback, rfc5322, smtpClient, startTestMailServer, swaks, TestMailServer } from './support/smtp';
 
 async function sendError(p: Promise<unknown>): Promise<{ responseCode?: number; response?: string }> {
   try {
@@ -41,14 +31,14 @@ describe('SMTP submission: authenticated users sending mail', () => {
     const ehlo = await client.cmd('EHLO client.test');
     expect(ehlo.text).toContain('STARTTLS');
     expect(ehlo.text).not.toMatch(/AUTH/);
-    expect((await client.cmd(`AUTH PLAIN ${plain(alice.address, alice.password)}`)).text).toMatch(/^530 5\.7\.0 Must issue a STARTTLS command first/);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(alice.address, alice.password)}`)).text).toMatch(/^530 5\.7\.0 Must issue a STARTTLS command first/);
     expect((await client.cmd(`MAIL FROM:<${alice.address}>`)).text).toMatch(/^530 5\.7\.0 /);
     await client.starttls();
     const secureEhlo = await client.cmd('EHLO client.test');
     expect(secureEhlo.text).toMatch(/AUTH PLAIN LOGIN/);
     expect(secureEhlo.text).not.toContain('STARTTLS');
     expect((await client.cmd(`MAIL FROM:<${alice.address}>`)).text).toMatch(/^530 5\.7\.0 Authentication required/);
-    expect((await client.cmd(`AUTH PLAIN ${plain(alice.address, alice.password)}`)).text).toMatch(/^235 /);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(alice.address, alice.password)}`)).text).toMatch(/^235 /);
     expect((await client.cmd(`MAIL FROM:<${alice.address}>`)).code).toBe(250);
     client.close();
   });
@@ -58,7 +48,7 @@ describe('SMTP submission: authenticated users sending mail', () => {
     try {
       const { client } = await RawSmtp.connect(lenient.submission);
       expect((await client.cmd('EHLO client.test')).text).toMatch(/AUTH PLAIN LOGIN/);
-      expect((await client.cmd(`AUTH PLAIN ${plain(alice.address, alice.password)}`)).text).toMatch(/^235 /);
+      expect((await client.cmd(`AUTH PLAIN ${authPlain(alice.address, alice.password)}`)).text).toMatch(/^235 /);
       client.close();
     } finally {
       await lenient.close();
@@ -107,7 +97,7 @@ describe('SMTP submission: authenticated users sending mail', () => {
   it('accepts only the user\'s own address or its aliases as sender (553 5.7.1 otherwise)', async () => {
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${plain(alice.address, alice.password)}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(alice.address, alice.password)}`)).code).toBe(235);
     expect((await client.cmd(`MAIL FROM:<${bob.address}>`)).text).toMatch(/^553 5\.7\.1 Sender address/);
     expect((await client.cmd('MAIL FROM:<>')).text).toMatch(/^553 5\.7\.1 /);
     expect((await client.cmd('MAIL FROM:<ceo@bank.example>')).text).toMatch(/^553 5\.7\.1 /);

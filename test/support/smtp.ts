@@ -223,3 +223,14 @@ function ensureSwaks(): Promise<void> {
   });
   return swaksReady;
 }
+
+/** A loopback address of its own (127.x.y.z), so login-failure counts and client networks of one test never meet another's. */
+export function randomLoopback(): string {
+  const b = () => 1 + Math.floor(Math.random() * 250);
+  return `127.${b()}.${b()}.${b()}`;
+}
+
+/** The AUTH PLAIN argument for a user and password. */
+export function authPlain(user: string, pass: string): string {
+  return Buffer.from(`\0${user}\0${pass}`).toString('base64');
+}
