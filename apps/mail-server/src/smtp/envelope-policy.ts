@@ -99,12 +99,14 @@ async function planRecipient(ctx: SmtpContext, kind: ListenerKind, address: SMTP
     }
     throw SmtpReply.from(decision);
   }
-  if (decision.route === 'local' && local?.state === 'deliverable') {
-    plans.set(key, { address: parsed.kind === 'mailbox' ? parsed.address : key, mailboxIds: local.mailboxIds, external: local.external, relaySubject: null, ...dsn });
+  if (parsed.kind !== 'mailbox') throw localError(); // decideRelay refuses every other kind; never reached
+  if (decision.route === 'local') {
+    if (local?.state !== 'deliverable') throw localError(); // the decision accepted what the plan called deliverable
+    plans.set(key, { address: parsed.address, mailboxIds: local.mailboxIds, external: local.external, relaySubject: null, ...dsn });
     return;
   }
   // Relay: the local part goes on exactly as given (a remote server may care about its case); the domain normalised.
-  const remote = parsed.kind === 'mailbox' ? `${address.address.slice(0, address.address.lastIndexOf('@'))}@${parsed.domain}` : address.address;
+  const remote = `${address.address.slice(0, address.address.lastIndexOf('@'))}@${parsed.domain}`;
   plans.set(key, { address: remote, mailboxIds: [], external: [remote], relaySubject: subject, ...dsn });
 }
 
