@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { liveDatabaseDirectory } from '../../../../libs/core/src/aliases/directory';
 import { AddressDirectory, DirectoryAlias, DirectoryMailbox } from '../../../../libs/core/src/aliases/resolve';
+import { ipInNetworks } from '../../../../libs/core/src/relay/client-networks';
 import { MailboxRelaySubject, NetworkRelaySubject } from '../../../../libs/core/src/relay/relay-decision';
 import { loadClientNetworkSubject, loadRelaySubject } from '../../../../libs/core/src/relay/relay-subject';
 import { ChangeNotice } from './change-listener';
@@ -14,7 +15,8 @@ import { ChangeNotice } from './change-listener';
  * not from the TTL:
  * - `customer` and `agreement` notices drop every entry that depends on that
  *   customer (its relay subjects), plus, for agreements, every client-network
- *   answer (a network may have been added to or removed from any agreement);
+ *   answer and the list of networks (one may have been added to or removed
+ *   from any agreement);
  * - any other notice (mailbox, alias, domain, unknown, a lost LISTEN
  *   connection) drops everything, because a *new* mailbox or alias must
  *   replace cached "no such user" answers that no id points to;
@@ -48,7 +50,7 @@ export class AccountCache {
     const customerId = notice.customerId ?? (notice.kind === 'customer' ? notice.id : null);
     if ((notice.kind === 'customer' || notice.kind === 'agreement') && customerId) {
       for (const [key, entry] of this.entries) {
-        if (entry.customerId === customerId || (notice.kind === 'agreement' && key.startsWith('network:'))) this.entries.delete(key);
+        if (entry.customerId === customerId || (notice.kind === 'agreement' && key.startsWith('network'))) this.entries.delete(key);
       }
       return;
     }
@@ -60,8 +62,18 @@ export class AccountCache {
     return this.cached(`relay:${mailboxId}`, () => loadRelaySubject(this.db.manager, { mailboxId }), (s) => s?.customerId ?? null);
   }
 
-  /** The customer whose agreement lists this client IP among its clientNetworks, or null. */
-  networkSubject(clientIp: string): Promise<NetworkRelaySubject | null> {
+  /**
+   * The customer whose agreement lists this client IP among its clientNetworks,
+   * or null. Every unauthenticated remote RCPT on MX asks, mostly from IPs in
+   * no network at all: those are answered from one cached list of all client
+   * networks, so a flood from many addresses neither queries PostgreSQL per
+   * address nor fills the cache with one "no" per address.
+   */
+  async networkSubject(clientIp: string): Promise<NetworkRelaySubject | null> {
+    const all = await this.cached('networks:all', () =>
+      this.db.query(`SELECT client_networks FROM agreements WHERE status IN ('active', 'suspended') AND cardinality(client_networks) > 0`),
+    );
+    if (!(all as { client_networks: string[] }[]).some((row) => ipInNetworks(clientIp, row.client_networks))) return null;
     return this.cached(`network:${clientIp}`, () => loadClientNetworkSubject(this.db.manager, clientIp), (s) => s?.customerId ?? null);
   }
 
