@@ -62,6 +62,15 @@ describe('account changes reach the mail server at once', () => {
     expect(await login(box.address, 'the new password')).toBe('ok');
   });
 
+  it('a password changed through the API: the old one fails at the very next login, the new one works', async () => {
+    const box = await makeMailbox(mail.db, domain, 'apipw');
+    expect(await login(box.address, box.password)).toBe('ok');
+    const changed = await api.http().post(`/v1/mailboxes/${box.id}/password`).set(api.admin).send({ password: 'a brand new passphrase' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(204);
+    expect(await login(box.address, box.password)).toMatch(/^535 5\.7\.8 /);
+    expect(await login(box.address, 'a brand new passphrase')).toBe('ok');
+  });
+
   it('suspending the customer through the API blocks the next login and the next message of an open session', async () => {
     const d = await makeDomain(mail.db);
     const box = await makeMailbox(mail.db, d, 'tenant');
