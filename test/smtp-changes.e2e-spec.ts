@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeListener } from '../apps/mail-server/src/accounts/change-listener';
 import { startApi, TestApi } from './support/api';
 import { makeAlias, makeDomain, makeMailbox, notifyChange, TestDomain } from './support/mail-fixtures';
-import { RawSmtp, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
+import { authPlain, RawSmtp, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
 /**
  * The mail server caches accounts; a change made elsewhere (the API, or SQL
@@ -62,12 +62,21 @@ describe('account changes reach the mail server at once', () => {
     expect(await login(box.address, 'the new password')).toBe('ok');
   });
 
+  it('a password changed through the API: the old one fails at the very next login, the new one works', async () => {
+    const box = await makeMailbox(mail.db, domain, 'apipw');
+    expect(await login(box.address, box.password)).toBe('ok');
+    const changed = await api.http().post(`/v1/mailboxes/${box.id}/password`).set(api.admin).send({ password: 'a brand new passphrase' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(204);
+    expect(await login(box.address, box.password)).toMatch(/^535 5\.7\.8 /);
+    expect(await login(box.address, 'a brand new passphrase')).toBe('ok');
+  });
+
   it('suspending the customer through the API blocks the next login and the next message of an open session', async () => {
     const d = await makeDomain(mail.db);
     const box = await makeMailbox(mail.db, d, 'tenant');
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${box.address}\0${box.password}`).toString('base64')}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(box.address, box.password)}`)).code).toBe(235);
     expect((await client.cmd(`MAIL FROM:<${box.address}>`)).code).toBe(250);
     await client.cmd('RSET');
 
@@ -75,7 +84,7 @@ describe('account changes reach the mail server at once', () => {
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 100)); // the notice travels PostgreSQL -> LISTEN connection
 
-    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Your account is suspended/);
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Sending refused: your organisation's account is suspended/);
     client.close();
     expect(await login(box.address, box.password)).toMatch(/^535 5\.7\.1 Account suspended/);
 
@@ -87,13 +96,13 @@ describe('account changes reach the mail server at once', () => {
     const box = await makeMailbox(mail.db, domain, 'midsession');
     const { client } = await RawSmtp.connect(mail.smtps, { tls: true });
     await client.cmd('EHLO client.test');
-    expect((await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${box.address}\0${box.password}`).toString('base64')}`)).code).toBe(235);
+    expect((await client.cmd(`AUTH PLAIN ${authPlain(box.address, box.password)}`)).code).toBe(235);
     expect((await client.cmd(`MAIL FROM:<${box.address}>`)).code).toBe(250);
     await client.cmd('RSET');
     await mail.db.query(`UPDATE mailboxes SET status = 'disabled' WHERE id = $1`, [box.id]);
     await notifyChange(mail.db, 'mailbox', box.id);
     await new Promise((r) => setTimeout(r, 100)); // the notice travels PostgreSQL -> LISTEN connection
-    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Your mailbox is disabled/);
+    expect((await client.cmd(`MAIL FROM:<${box.address}>`)).text).toMatch(/^550 5\.7\.1 Sending refused: this mailbox is disabled/);
     client.close();
   });
 

@@ -5,7 +5,8 @@ import { unique } from './api';
 
 /**
  * Customers, domains, mailboxes and aliases inserted straight through TypeORM
- * (the mailbox/alias API lives on another branch). Every name is unique, so
+ * (quicker than the API, and able to set what the API never does, such as used bytes; tests about
+ * the API's own behaviour use test/support/fixtures.ts). Every name is unique, so
  * test files can run in parallel on the one database.
  */
 export interface TestDomain {

@@ -36,6 +36,10 @@ export async function spawnMailServer(env: Record<string, string> = {}): Promise
     SMTP_PORT: String(await freePort()),
     SUBMISSION_PORT: String(await freePort()),
     SMTPS_PORT: String(await freePort()),
+    POP3_PORT: 'off',
+    POP3S_PORT: 'off',
+    IMAP_PORT: 'off',
+    IMAPS_PORT: 'off',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

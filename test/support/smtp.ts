@@ -45,6 +45,11 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     SMTP_PORT: String(mx),
     SUBMISSION_PORT: String(submission),
     SMTPS_PORT: String(smtps),
+    // tests that want POP3 or IMAP ask for them on ports of their own
+    POP3_PORT: 'off',
+    POP3S_PORT: 'off',
+    IMAP_PORT: 'off',
+    IMAPS_PORT: 'off',
     ...env,
   });
   const db = createDataSource(databaseUrl, { poolSize: 5 });
@@ -222,4 +227,15 @@ function ensureSwaks(): Promise<void> {
     });
   });
   return swaksReady;
+}
+
+/** A loopback address of its own (127.x.y.z), so login-failure counts and client networks of one test never meet another's. */
+export function randomLoopback(): string {
+  const b = () => 1 + Math.floor(Math.random() * 250);
+  return `127.${b()}.${b()}.${b()}`;
+}
+
+/** The AUTH PLAIN argument for a user and password. */
+export function authPlain(user: string, pass: string): string {
+  return Buffer.from(`\0${user}\0${pass}`).toString('base64');
 }

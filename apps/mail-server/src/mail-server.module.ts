@@ -4,10 +4,9 @@ import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
 import { STORE_PROVIDERS } from './store/store.providers';
-import { checkRemoteRelay, RemoteRelayCheck } from './smtp/remote-relay';
 import { Pop3Service } from './pop3/pop3.service';
 import { SmtpService } from './smtp/smtp.service';
-import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK } from './tokens';
+import { DATABASE_URL, LOGGER, MAIL_CONFIG } from './tokens';
 
 export interface MailServerModuleOptions {
   config: PostbodeConfig;
@@ -16,7 +15,6 @@ export interface MailServerModuleOptions {
   /** For the LISTEN connection, which lives outside the pool. */
   databaseUrl: string;
   log: Logger;
-  relayCheck?: RemoteRelayCheck;
 }
 
 /** The mail server: a NestJS standalone application (no HTTP), one feature per folder. */
@@ -28,7 +26,6 @@ export class MailServerModule {
       { provide: DataSource, useValue: opts.dataSource },
       { provide: DATABASE_URL, useValue: opts.databaseUrl },
       { provide: LOGGER, useValue: opts.log },
-      { provide: RELAY_CHECK, useValue: opts.relayCheck ?? checkRemoteRelay },
       ...ACCOUNT_PROVIDERS,
       ...STORE_PROVIDERS,
       SmtpService,

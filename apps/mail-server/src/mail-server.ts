@@ -5,7 +5,6 @@ import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
 import { MailServerModule } from './mail-server.module';
-import { RemoteRelayCheck } from './smtp/remote-relay';
 import { ListeningPort } from './smtp/smtp-listeners';
 import { SmtpService } from './smtp/smtp.service';
 import { Pop3Service } from './pop3/pop3.service';
@@ -20,7 +19,6 @@ export interface RunningMailServer {
 
 export interface MailServerStartOptions {
   log?: Logger;
-  relayCheck?: RemoteRelayCheck;
 }
 
 /** Builds and starts the mail server on an initialised DataSource (main.ts and the tests). */
@@ -32,7 +30,7 @@ export async function startMailServer(
 ): Promise<RunningMailServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'mail-server' } });
   const app = await NestFactory.createApplicationContext(
-    MailServerModule.register({ config, dataSource, databaseUrl, log, relayCheck: opts.relayCheck }),
+    MailServerModule.register({ config, dataSource, databaseUrl, log }),
     { logger: ['error', 'warn'], abortOnError: false },
   );
   // createApplicationContext has run the lifecycle: LISTEN is up, the listeners are open

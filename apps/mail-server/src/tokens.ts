@@ -2,8 +2,6 @@
 export const MAIL_CONFIG = Symbol('PostbodeConfig');
 export const DATABASE_URL = Symbol('DatabaseUrl');
 export const LOGGER = Symbol('Logger');
-export const ACCOUNT_DIRECTORY = Symbol('AccountDirectory');
+export const ACCOUNT_CACHE = Symbol('AccountCache');
 export const AUTH_THROTTLE = Symbol('AuthThrottle');
 export const DELIVERIES = Symbol('DeliveryBatcher');
-/** The remote-relay decision; replaceable so it can switch to the shared decideRelay(). */
-export const RELAY_CHECK = Symbol('RemoteRelayCheck');

@@ -2,10 +2,9 @@ import { Provider } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { DatabaseAccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG } from '../tokens';
-import { CachedAccountDirectory } from './cached-account-directory';
+import { ACCOUNT_CACHE, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG } from '../tokens';
+import { AccountCache } from './account-cache';
 import { ChangeListener } from './change-listener';
 
 /** Accounts as the mail server sees them: cached, and dropped on every change notice. */
@@ -16,12 +15,12 @@ export const ACCOUNT_PROVIDERS: Provider[] = [
     useFactory: (url: string, log: Logger) => new ChangeListener(url, log),
   },
   {
-    provide: ACCOUNT_DIRECTORY,
+    provide: ACCOUNT_CACHE,
     inject: [DataSource, ChangeListener],
     useFactory: (db: DataSource, changes: ChangeListener) => {
-      const directory = new CachedAccountDirectory(new DatabaseAccountDirectory(db), () => changes.connected);
-      changes.subscribe((notice) => directory.onChange(notice));
-      return directory;
+      const accounts = new AccountCache(db, () => changes.connected);
+      changes.subscribe((notice) => accounts.onChange(notice));
+      return accounts;
     },
   },
   {

@@ -3,7 +3,7 @@ import { Logger } from 'pino';
 
 /**
  * LISTEN postbode_changes on a connection of its own: the API notifies
- * (`{kind: 'mailbox' | 'customer' | 'domain' | 'alias' | 'agreement', id}`)
+ * (`{kind: 'mailbox' | 'customer' | 'domain' | 'alias' | 'agreement', id, customerId?}`)
  * in the same transaction as the change, and every mail-server process drops
  * what it cached. When the connection drops, notifications may have been
  * missed, so subscribers are told to forget everything (`kind: '*'`) and the
@@ -12,6 +12,8 @@ import { Logger } from 'pino';
 export interface ChangeNotice {
   kind: string;
   id: string | null;
+  /** Whose data changed, when the notice says (agreement notices do). */
+  customerId?: string | null;
 }
 
 export const CHANGES_CHANNEL = 'postbode_changes';
@@ -91,7 +93,11 @@ export class ChangeListener {
     let notice: ChangeNotice;
     try {
       const body = JSON.parse(n.payload ?? '{}');
-      notice = { kind: typeof body.kind === 'string' ? body.kind : '*', id: typeof body.id === 'string' ? body.id : null };
+      notice = {
+        kind: typeof body.kind === 'string' ? body.kind : '*',
+        id: typeof body.id === 'string' ? body.id : null,
+        customerId: typeof body.customerId === 'string' ? body.customerId : null,
+      };
     } catch {
       notice = { kind: '*', id: null };
     }

@@ -3,6 +3,7 @@ import { createSecureContext, createServer as createTlsServer, SecureContext, TL
 import type { ImapBackend } from './imap-backend';
 import { capabilities } from './commands/capability';
 import { ImapSession, ImapSessionOptions } from './imap-session';
+import { listen } from '../net/sockets';
 
 export interface ImapListenOptions extends Omit<ImapSessionOptions, 'secureContext'> {
   host: string;
@@ -29,15 +30,6 @@ export const IMAP_DEFAULTS = {
   maxFailures: 3,
   idlePollMs: 30_000,
 } as const;
-
-const listen = (server: Server, port: number, host: string) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 
 /** IMAP on a plain port (with STARTTLS) and on an implicit-TLS port. */
 export async function startImap(opts: ImapListenOptions, backend: ImapBackend): Promise<ImapListeners> {

@@ -9,6 +9,7 @@ import { ImapInput, LiteralDecision, RawCommand, RejectedCommand } from './imap-
 import { safeText } from './imap-response';
 import { SelectedFolder } from './imap-selected-folder';
 import { tokenizeCommand } from './imap-tokenizer';
+import { drained } from '../net/sockets';
 
 export interface ImapSessionOptions {
   hostname: string;
@@ -119,16 +120,8 @@ export class ImapSession {
 
   /** Waits until the socket's buffer drains, so large responses do not pile up in memory. */
   async drain(): Promise<void> {
-    if (this.closed || !this.socket.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
+    if (this.closed) return;
+    await drained(this.socket);
   }
 
   /** A line from the client outside the command syntax (SASL response, IDLE's DONE); null when the connection is gone. */

@@ -1,9 +1,8 @@
 import { Client } from 'pg';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { verifyMailboxCredentials } from '../../../../libs/core/src/mail-accounts/credentials';
+import { checkMailboxCredentials } from '../../../../libs/core/src/mailboxes/credentials';
 import { expungeUids } from '../../../../libs/core/src/mail-store/expunge';
 import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop, Pop3MessageInfo } from './pop3-backend';
 
@@ -23,7 +22,6 @@ export class Pop3PgBackend implements Pop3Backend {
   constructor(
     private readonly db: DataSource,
     private readonly databaseUrl: string,
-    private readonly directory: AccountDirectory,
     private readonly throttle: AuthThrottle,
     private readonly log: Logger,
   ) {}
@@ -31,7 +29,8 @@ export class Pop3PgBackend implements Pop3Backend {
   async authenticate(user: string, password: string, remoteAddress: string): Promise<Pop3AuthResult> {
     const lock = await this.throttle.lockState(remoteAddress, user);
     if (lock.locked) return { ok: false, temporary: true, message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
-    const result = await verifyMailboxCredentials(this.directory, user.trim(), password);
+    // the one password check of every protocol, read fresh (never from a cache)
+    const result = await checkMailboxCredentials(this.db, user.trim(), password);
     if (!result.ok && result.reason === 'invalid_credentials') {
       const { delayMs } = await this.throttle.recordFailure(remoteAddress, user);
       await sleep(delayMs);

@@ -2,6 +2,7 @@ import { createServer as createPlainServer, Server, Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, SecureContext, TLSSocket } from 'node:tls';
 import { Pop3Backend } from './pop3-backend';
 import { Pop3Session, Pop3SessionOptions } from './pop3-session';
+import { listen } from '../net/sockets';
 
 export interface Pop3ListenOptions extends Omit<Pop3SessionOptions, 'secureContext'> {
   host: string;
@@ -17,15 +18,6 @@ export interface Pop3Listeners {
   sessions: Set<Pop3Session>;
   close(): Promise<void>;
 }
-
-const listen = (server: Server, port: number, host: string) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 
 /** POP3 on a plain port (with STLS) and on an implicit-TLS port. */
 export async function startPop3(opts: Pop3ListenOptions, backend: Pop3Backend): Promise<Pop3Listeners> {

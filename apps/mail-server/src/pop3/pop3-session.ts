@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import { SecureContext, TLSSocket } from 'node:tls';
 import { Pop3Backend, Pop3Maildrop } from './pop3-backend';
 import { POP3_COMMANDS } from './pop3-commands';
+import { drained } from '../net/sockets';
 
 export interface Pop3SessionOptions {
   hostname: string;
@@ -87,16 +88,8 @@ export class Pop3Session {
 
   /** Waits until the socket's write buffer drains, so large RETRs do not pile up in memory. */
   async drain(): Promise<void> {
-    if (this.closed || !this.socket.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
+    if (this.closed) return;
+    await drained(this.socket);
   }
 
   /** RFC 2595: after STLS, the session restarts on the encrypted socket and forgets anything sent before. */

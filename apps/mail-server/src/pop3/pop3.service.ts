@@ -2,10 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { loadTlsCredentials } from '../smtp/tls-certificate';
-import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG } from '../tokens';
+import { AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG } from '../tokens';
 import { Pop3PgBackend } from './pop3-pg-backend';
 import { Pop3Listeners, startPop3 } from './pop3-server';
 
@@ -21,7 +20,6 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
     private readonly db: DataSource,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
-    @Inject(ACCOUNT_DIRECTORY) private readonly directory: AccountDirectory,
     @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -31,7 +29,7 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
     if (pop3Port === null && pop3sPort === null) return;
     const tls = await loadTlsCredentials(this.config);
     const log = this.log.child({ proto: 'pop3' });
-    const backend = new Pop3PgBackend(this.db, this.databaseUrl, this.directory, this.throttle, log);
+    const backend = new Pop3PgBackend(this.db, this.databaseUrl, this.throttle, log);
     this.listeners = await startPop3(
       {
         host: listenHost,

@@ -1,6 +1,5 @@
 import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
-import { verifyMailboxCredentials } from '../../../../libs/core/src/mail-accounts/credentials';
-import { lookupAddress } from '../../../../libs/core/src/mail-accounts/recipient-address';
+import { checkMailboxCredentials, loginAddress } from '../../../../libs/core/src/mailboxes/credentials';
 import { SmtpContext } from './smtp-context';
 import { AuthenticatedUser } from './session';
 import { SmtpReply, smtpReply } from './smtp-reply';
@@ -30,7 +29,7 @@ async function authenticate(ctx: SmtpContext, auth: SMTPServerAuthentication, se
   const log = ctx.log.child({ session: session.id, ip, user: username.slice(0, 320) });
   if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') throw smtpReply(504, '5.5.4', 'Unsupported authentication mechanism');
   // PLAIN may name someone to act as (authzid); we do not allow acting as another user.
-  if (auth.method === 'PLAIN' && auth.authzid && auth.authcid && lookupAddress(auth.authzid) !== lookupAddress(auth.authcid)) {
+  if (auth.method === 'PLAIN' && auth.authzid && auth.authcid && loginAddress(auth.authzid) !== loginAddress(auth.authcid)) {
     throw smtpReply(535, '5.7.8', 'Authentication credentials invalid');
   }
   try {
@@ -39,7 +38,8 @@ async function authenticate(ctx: SmtpContext, auth: SMTPServerAuthentication, se
       log.warn({ event: 'auth_locked', retryAfter: lock.retryAfterSeconds }, 'login refused: too many failures');
       throw smtpReply(454, '4.7.0', `Too many failed logins; try again in ${lock.retryAfterSeconds} seconds`, 'auth_locked');
     }
-    const result = await verifyMailboxCredentials(ctx.directory, username, auth.password ?? '');
+    // The one password check of every protocol (and of the API): read fresh, never from the account cache.
+    const result = await checkMailboxCredentials(ctx.db, username, auth.password ?? '');
     if (!result.ok && result.reason === 'invalid_credentials') {
       const { delayMs, locked } = await ctx.throttle.recordFailure(ip, username);
       log.warn({ event: 'auth_failed', delayMs, locked }, 'login failed');

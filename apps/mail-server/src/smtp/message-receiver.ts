@@ -54,6 +54,9 @@ async function storeReceived(ctx: SmtpContext, kind: ListenerKind, session: SMTP
   if (mailboxIds.size === 0 && outbound.length === 0) throw smtpReply(554, '5.5.1', 'No valid recipients', 'no_recipients');
 
   const user = authenticatedUser(session);
+  // Every relayed recipient of one message was accepted for the same subject (the session's).
+  const relayedPlans = plans.filter((p) => p.relaySubject);
+  const relaySubject = relayedPlans[0]?.relaySubject ?? null;
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const received = receivedHeader({
     helo: session.hostNameAppearsAs || null,
@@ -76,12 +79,14 @@ async function storeReceived(ctx: SmtpContext, kind: ListenerKind, session: SMTP
         ? null
         : {
             recipients: outbound,
-            source: kind === 'mx' ? 'forward' : 'submission',
+            // MX mail is a forward (external alias targets) unless a client network relays through us
+            source: kind === 'mx' && !relaySubject ? 'forward' : 'submission',
             mailboxId: user?.mailboxId ?? null,
-            customerId: user?.customerId ?? null,
+            customerId: user?.customerId ?? relaySubject?.customerId ?? null,
             clientAddress: session.remoteAddress,
             dsnRet: session.envelope.dsn?.ret ?? null,
             dsnEnvid: session.envelope.dsn?.envid ?? null,
+            relayUsage: relaySubject ? { subject: relaySubject, recipients: relayedPlans.length } : null,
           },
   });
   if (result.overQuota.length > 0) {

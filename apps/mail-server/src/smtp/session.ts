@@ -1,4 +1,5 @@
 import type { SMTPServerEnvelope, SMTPServerSession } from 'smtp-server';
+import type { RelaySubject } from '../../../../libs/core/src/relay/relay-decision';
 
 /** Which listener a session arrived on. */
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
@@ -18,6 +19,8 @@ export interface RecipientPlan {
   external: string[];
   dsnNotify: string[] | null;
   dsnOrcpt: string | null;
+  /** Set when decideRelay accepted this recipient as relay: whose limits it counts against. */
+  relaySubject: RelaySubject | null;
 }
 
 /** Extra per-session fields we set (see smtp-server-patches.ts for authRefusal). */

@@ -83,7 +83,7 @@ export class SmtpListeners {
       maxCommandLength: SMTP_FLOOD_LIMIT,
       hideDSN: false, // DSN parameters are stored with queued mail (RET, ENVID, NOTIFY, ORCPT)
       hideENHANCEDSTATUSCODES: false,
-      // Address syntax is judged by our policy (parseRecipient): the library's strict
+      // Address syntax is judged by our policy (parseEnvelopeAddress in decideRelay): the library's strict
       // check refuses `user@Hosted.Example.`, which DESIGN.md says is local mail.
       lenientAddressParsing: true,
       // Reverse DNS would delay every greeting; the Received header carries the IP.

@@ -1,4 +1,4 @@
-import { Refusal } from '../../../../libs/core/src/mail-accounts/refusal';
+import { RelayRefusal } from '../../../../libs/core/src/relay/relay-decision';
 
 /**
  * An error that carries its SMTP reply. smtp-server sends `responseCode` and
@@ -17,7 +17,7 @@ export class SmtpReply extends Error {
     this.name = 'SmtpReply';
   }
 
-  static from(r: Refusal): SmtpReply {
+  static from(r: RelayRefusal): SmtpReply {
     return new SmtpReply(r.code, r.enhancedCode, r.message, r.reason);
   }
 }

@@ -21,6 +21,12 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
  *    clients that talk before the banner (spam bots do); that stays on MX, but
  *    is per listener now (option `greetingDelayMs`): submission clients have
  *    logged in users behind them and get the banner at once.
+ *
+ * 4. Source routes stay visible to the policy. The library drops an RFC 821
+ *    source route (`<@hosted.example:user@remote.example>`) before our hooks
+ *    see the address, which would turn it into a plain remote recipient;
+ *    DESIGN.md wants such addresses refused (decideRelay: routed address), so
+ *    the address is handed on with its route.
  */
 export const SMTP_LINE_LIMIT = 2048;
 export const SMTP_FLOOD_LIMIT = 64 * 1024;
@@ -40,6 +46,7 @@ interface PatchableConnection {
   send(code: number, data?: unknown, context?: unknown): void;
   _whenWritable(next: () => void): void;
   _onCommand(command: Buffer, callback?: () => void): void;
+  _parseAddressCommand(name: string, command: string): false | { address: string };
 }
 
 let applied = false;
@@ -79,6 +86,14 @@ export function applySmtpServerPatches(): void {
       }
     }
     return onCommand.call(this, command, callback);
+  };
+
+  const parseAddress = proto._parseAddressCommand;
+  proto._parseAddressCommand = function (this: PatchableConnection, name: string, command: string) {
+    const parsed = parseAddress.call(this, name, command);
+    const routed = /^[^:]*:\s*<(@[^<>\s]*:[^<>\s]*)>/.exec(String(command ?? ''));
+    if (parsed && parsed.address && routed) parsed.address = routed[1];
+    return parsed;
   };
 
   // smtp-server 3.21's init(), with the fixed 100 ms made an option.

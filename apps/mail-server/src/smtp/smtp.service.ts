@@ -2,11 +2,10 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
+import { AccountCache } from '../accounts/account-cache';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
-import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, RELAY_CHECK } from '../tokens';
-import { RemoteRelayCheck } from './remote-relay';
+import { ACCOUNT_CACHE, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG } from '../tokens';
 import { ListeningPort, SmtpListeners } from './smtp-listeners';
 import { loadTlsCredentials } from './tls-certificate';
 
@@ -21,17 +20,16 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
     private readonly db: DataSource,
-    @Inject(ACCOUNT_DIRECTORY) private readonly directory: AccountDirectory,
+    @Inject(ACCOUNT_CACHE) private readonly accounts: AccountCache,
     @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
     @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
-    @Inject(RELAY_CHECK) private readonly relayCheck: RemoteRelayCheck,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const tls = await loadTlsCredentials(this.config);
     this.tlsSource = tls.source;
-    const ctx = { config: this.config, db: this.db, directory: this.directory, throttle: this.throttle, deliveries: this.deliveries, relayCheck: this.relayCheck, log: this.log };
+    const ctx = { config: this.config, db: this.db, accounts: this.accounts, throttle: this.throttle, deliveries: this.deliveries, log: this.log };
     this.listeners = new SmtpListeners(ctx, tls);
     this.ports = await this.listeners.start();
     // old login-failure rows are only clutter; any process may sweep them

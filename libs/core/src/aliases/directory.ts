@@ -11,7 +11,15 @@ import { AddressDirectory, cachingDirectory, DirectoryAlias, DirectoryMailbox } 
  * SMTP transaction), so pass a fresh one when the data may have changed.
  */
 export function databaseDirectory(db: DataSource | EntityManager): AddressDirectory {
-  return cachingDirectory({
+  return cachingDirectory(liveDatabaseDirectory(db));
+}
+
+/**
+ * The same lookups without memory: for a long-lived caller that keeps its own
+ * cache and drops it on change notices (the mail server's AccountCache).
+ */
+export function liveDatabaseDirectory(db: DataSource | EntityManager): AddressDirectory {
+  return {
     isHostedDomain: (name) => db.getRepository(Domain).exists({ where: { name } }),
     findMailbox: async (address): Promise<DirectoryMailbox | null> =>
       db.getRepository(Mailbox).findOne({
@@ -23,5 +31,5 @@ export function databaseDirectory(db: DataSource | EntityManager): AddressDirect
         where: { address },
         select: { id: true, address: true, domainId: true, customerId: true, targets: true },
       }),
-  });
+  };
 }

@@ -1,5 +1,6 @@
-import { isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { DataSource } from 'typeorm';
+import { normaliseIp, parseCidr } from '../relay/client-networks';
 
 /**
  * Slows down and then locks out password guessing, per user and per client
@@ -26,22 +27,17 @@ export interface LockState {
   retryAfterSeconds: number;
 }
 
+/** `ip:192.0.2.7`, or for IPv6 the client's /64 (`ip:2001:db8:0:1::/64`): one home or host network. */
 export function ipKey(address: string): string {
-  const ip = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-  if (!isIPv6(ip)) return `ip:${ip}`;
-  return `ip:${expandIPv6(ip).slice(0, 4).join(':')}::/64`;
+  const ip = normaliseIp(address);
+  if (!ip) return `ip:${address}`;
+  if (isIPv4(ip)) return `ip:${ip}`;
+  const net = parseCidr(`${ip}/64`);
+  return 'cidr' in net ? `ip:${net.cidr}` : `ip:${ip}`;
 }
 
 export function userKey(username: string): string {
   return `user:${String(username).trim().toLowerCase().slice(0, 320)}`;
-}
-
-function expandIPv6(ip: string): string[] {
-  const [head, tail = ''] = ip.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  return groups.map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
 export function failureDelayMs(failures: number): number {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { recordEvent } from '../events';
 import { newId } from '../ids';
+import type { RelaySubject } from '../relay/relay-decision';
+import { recordRelayUsage, relayUsageKey } from '../relay/relay-usage';
 import { ensureDefaultFolders } from './folders';
 import { HeaderSummary, summariseHeaders } from './header-summary';
 
@@ -32,6 +34,13 @@ export interface OutboundRequest {
   clientAddress: string;
   dsnRet?: string | null;
   dsnEnvid?: string | null;
+  /**
+   * Relayed mail: whose agreement limits it counts against and how many of
+   * the recipients are relay (external alias targets of MX mail are not).
+   * Counted in the transaction that queues it, so a message is counted
+   * exactly when it is accepted.
+   */
+  relayUsage?: { subject: RelaySubject; recipients: number } | null;
 }
 
 export interface DeliveryRequest {
@@ -105,14 +114,16 @@ export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): 
   const ordered = [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   return db.transaction(async (m) => {
-    // Messages and queue entries first: they lock nothing shared. The folder
-    // statements take the folder and mailbox row locks, held until COMMIT.
+    // Messages and queue entries first: they lock nothing shared. Then the
+    // senders' relay counters, then the folder and mailbox rows, each kind in
+    // key order and held until COMMIT, so concurrent batches cannot deadlock.
     await insertMessages(m, prepared);
     const results: DeliveryResult[] = [];
     for (const p of prepared) {
       const outboundMessageId = p.hasOutbound ? await enqueueOutbound(m, p.messageId, p.req.envelopeFrom, p.req.outbound!) : null;
       results.push({ messageId: p.messageId, deliveries: [], outboundMessageId, overQuota: [] });
     }
+    await countRelayed(m, prepared.map((p) => p.req));
     for (const g of ordered) {
       const stored = await storeCopies(m, g);
       let used = stored.usedBytes - g.copies.reduce((sum, c) => sum + c.size, 0);
@@ -261,4 +272,26 @@ async function enqueueOutbound(m: EntityManager, messageId: string, envelopeFrom
     );
   }
   return id;
+}
+
+/**
+ * Adds the batch's relayed mail to the senders' relay_usage counters, one
+ * upsert per sender in key order: those rows are locked until COMMIT, and a
+ * fixed order keeps two batches of the same senders from deadlocking.
+ */
+async function countRelayed(m: EntityManager, reqs: DeliveryRequest[]): Promise<void> {
+  const bySender = new Map<string, { subject: RelaySubject; messages: number; recipients: number }>();
+  for (const req of reqs) {
+    const relayed = req.outbound?.relayUsage;
+    if (!relayed || relayed.recipients <= 0) continue;
+    const key = relayUsageKey(relayed.subject);
+    const entry = bySender.get(key) ?? { subject: relayed.subject, messages: 0, recipients: 0 };
+    entry.messages += 1;
+    entry.recipients += relayed.recipients;
+    bySender.set(key, entry);
+  }
+  for (const key of [...bySender.keys()].sort()) {
+    const { subject, messages, recipients } = bySender.get(key)!;
+    await recordRelayUsage(m, subject, { messages, recipients });
+  }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvelopeAddress } from './envelope-address';
 import {
   decideRelay,
+  decideSender,
   LocalRecipientState,
   MailboxRelaySubject,
   NetworkRelaySubject,
@@ -167,5 +168,19 @@ describe('decideRelay', () => {
       usage: NO_USAGE,
     });
     expect(d.verdict === 'reject' && d.message).not.toContain('4711');
+  });
+
+  it('decideSender is the sender part alone: what submission asks at MAIL FROM, before any recipient', () => {
+    const at = (subject: MailboxRelaySubject | null, sender: string) => decideSender({ clientIp: null, subject }, sender)?.reason ?? null;
+    expect(at(jan(), 'jan@hosted.example')).toBeNull();
+    expect(at(jan(), 'Jan+News@Hosted.Example.')).toBeNull();
+    expect(at(jan(), 'anyone@shop.example')).toBeNull(); // catch-all alias of jan's
+    expect(at(jan(), 'boss@hosted.example')).toBe('sender_not_owned');
+    expect(at(jan(), '')).toBe('sender_not_owned');
+    expect(at(jan({ mailboxStatus: 'disabled' }), 'jan@hosted.example')).toBe('mailbox_disabled');
+    expect(at(jan({ customerStatus: 'suspended' }), 'jan@hosted.example')).toBe('customer_suspended');
+    expect(at(null, 'jan@hosted.example')).toBe('authentication_required');
+    // the agreement and the relay block concern remote recipients only: local mail still goes
+    expect(at(jan({ agreement: null, relayBlocked: true }), 'jan@hosted.example')).toBeNull();
   });
 });

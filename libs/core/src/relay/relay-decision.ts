@@ -217,26 +217,36 @@ function effectiveSubject(session: RelaySession): RelaySubject | null {
   return s;
 }
 
-export function decideRelay(input: RelayInput): RelayDecision {
-  const recipient = parseEnvelopeAddress(input.recipient);
-  if (recipient.kind !== 'mailbox') return addressRefusal(recipient);
-
-  if (input.recipientDomainHosted) return localVerdict(input.localRecipient, recipient.address);
-
-  const subject = effectiveSubject(input.session);
+/**
+ * Checks 3 to 5 on their own: is there a relay subject, may it send at all,
+ * and does it own this sender? The mail server asks this at MAIL FROM on
+ * submission (a disabled or suspended user sends nothing, not even local
+ * mail); decideRelay asks it again for every remote recipient.
+ */
+export function decideSender(session: RelaySession, senderInput: string): RelayRefusal | null {
+  const subject = effectiveSubject(session);
   if (!subject) {
     return refuse(530, '5.7.0', 'authentication_required', 'Authentication required: log in to send mail to other domains');
   }
   if (subject.kind === 'mailbox' && subject.mailboxStatus !== 'active') {
-    return refuse(550, '5.7.1', 'mailbox_disabled', 'Relay denied: this mailbox is disabled');
+    return refuse(550, '5.7.1', 'mailbox_disabled', 'Sending refused: this mailbox is disabled');
   }
   if (subject.customerStatus !== 'active') {
-    return refuse(550, '5.7.1', 'customer_suspended', "Relay denied: your organisation's account is suspended; contact your provider");
+    return refuse(550, '5.7.1', 'customer_suspended', "Sending refused: your organisation's account is suspended; contact your provider");
   }
-  const sender = parseEnvelopeAddress(input.sender);
-  if (!ownsSender(subject, sender)) {
+  if (!ownsSender(subject, parseEnvelopeAddress(senderInput))) {
     return refuse(553, '5.7.1', 'sender_not_owned', 'Sender address rejected: send as your own address or one of your aliases');
   }
+  return null;
+}
+
+export function decideRelay(input: RelayInput): RelayDecision {
+  const recipient = parseEnvelopeAddress(input.recipient);
+  if (recipient.kind !== 'mailbox') return addressRefusal(recipient);
+  if (input.recipientDomainHosted) return localVerdict(input.localRecipient, recipient.address);
+  const senderProblem = decideSender(input.session, input.sender);
+  if (senderProblem) return senderProblem;
+  const subject = effectiveSubject(input.session)!;
   if (subject.kind === 'mailbox' && subject.relayBlocked) {
     return refuse(550, '5.7.1', 'relay_blocked', 'Relay denied: sending to other domains is blocked for this mailbox; contact your provider');
   }

@@ -1,7 +1,9 @@
-import { EntityManager, In, Not } from 'typeorm';
+import { EntityManager, Not } from 'typeorm';
+import { databaseDirectory } from '../aliases/directory';
+import { planLocalDelivery } from '../aliases/local-delivery';
 import { Agreement, Alias, Customer, Domain, Mailbox } from '../entities';
 import { normaliseIp } from './client-networks';
-import { parseEnvelopeAddress, withoutSubaddress } from './envelope-address';
+import { parseEnvelopeAddress } from './envelope-address';
 import { LocalRecipientState, MailboxRelaySubject, NetworkRelaySubject, RelayAgreementSnapshot } from './relay-decision';
 
 /**
@@ -87,27 +89,18 @@ export async function loadClientNetworkSubject(m: EntityManager, clientIp: strin
   return { kind: 'client_network', customerId, customerStatus: customer.status, agreement, ownedDomains: domains.map((d) => d.name) };
 }
 
-/** The two recipient facts decideRelay takes: is the domain hosted, and what is there at that address. */
+/**
+ * The two recipient facts decideRelay takes: is the domain hosted, and what is
+ * there at that address, by the shared resolver and delivery rules
+ * (planLocalDelivery), as the mail server sees it at RCPT TO.
+ */
 export async function loadRecipientFacts(
   m: EntityManager,
   recipient: string,
 ): Promise<{ recipientDomainHosted: boolean; localRecipient: LocalRecipientState | null }> {
   const parsed = parseEnvelopeAddress(recipient);
   if (parsed.kind !== 'mailbox') return { recipientDomainHosted: false, localRecipient: null };
-  const hosted = await m.exists(Domain, { where: { name: parsed.domain } });
-  if (!hosted) return { recipientDomainHosted: false, localRecipient: null };
-  return { recipientDomainHosted: true, localRecipient: await localRecipientState(m, parsed.address, parsed.domain) };
-}
-
-/** A mailbox, else an alias, for the address or its base without `+tag`, else a catch-all. */
-async function localRecipientState(m: EntityManager, address: string, domain: string): Promise<LocalRecipientState> {
-  const candidates = [...new Set([address, withoutSubaddress(address)])];
-  const mailboxes = await m.find(Mailbox, { where: { address: In(candidates) } });
-  const mailbox = candidates.map((c) => mailboxes.find((mb) => mb.address === c)).find(Boolean);
-  if (mailbox) {
-    if (mailbox.status !== 'active') return 'disabled';
-    return mailbox.usedBytes >= mailbox.quotaBytes ? 'over_quota' : 'deliverable';
-  }
-  const alias = await m.exists(Alias, { where: { address: In([...candidates, `*@${domain}`]) } });
-  return alias ? 'deliverable' : 'unknown';
+  const dir = databaseDirectory(m);
+  if (!(await dir.isHostedDomain(parsed.domain))) return { recipientDomainHosted: false, localRecipient: null };
+  return { recipientDomainHosted: true, localRecipient: (await planLocalDelivery(dir, parsed.address)).state };
 }
