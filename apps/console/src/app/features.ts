@@ -2,16 +2,19 @@ import { apiKeys } from '../features/api-keys';
 import { auditLog } from '../features/audit-log';
 import { customers } from '../features/customers';
 import { dashboard } from '../features/dashboard';
+import { domains } from '../features/domains';
+import { mailboxes } from '../features/mailboxes';
+import { aliases } from '../features/aliases';
+import { agreementVersions } from '../features/agreement-versions';
+import { agreements } from '../features/agreements';
+import { signingRoutes } from '../features/signing';
 import type { Feature, PageRoute } from './routes';
 
-/**
- * The staff console, in navigation order. Domains, mailboxes, aliases,
- * agreement versions and agreements join this list as their APIs land.
- */
-export const FEATURES: Feature[] = [dashboard, customers, apiKeys, auditLog];
+/** The staff console, in navigation order. */
+export const FEATURES: Feature[] = [dashboard, customers, domains, mailboxes, aliases, agreements, agreementVersions, apiKeys, auditLog];
 
 /**
  * Pages without sign-in, in their own plain frame: the customer portal
- * (`/sign/:token`, the agreement signing link) joins here.
+ * (`/sign/:token`, the agreement signing link).
  */
-export const PUBLIC_ROUTES: PageRoute[] = [];
+export const PUBLIC_ROUTES: PageRoute[] = [...signingRoutes];
