@@ -48,8 +48,8 @@ export function RelayPanel({ mailbox, version }: { mailbox: MailboxDto; version:
               ['Agreement', p.agreementId ? <Link to={`/agreements/${p.agreementId}`}>View the agreement</Link> : 'none signed'],
               ...(p.limits
                 ? ([
-                    ['Messages this hour', `${p.usage.messagesThisHour} of ${p.limits.messagesPerHour}`],
-                    ['Recipients in 24 hours', `${p.usage.recipientsLast24Hours} of ${p.limits.recipientsPerDay}`],
+                    ['Messages this hour', `${p.usage.messagesThisHour.toLocaleString()} of ${p.limits.messagesPerHour.toLocaleString()}`],
+                    ['Recipients in 24 hours', `${p.usage.recipientsLast24Hours.toLocaleString()} of ${p.limits.recipientsPerDay.toLocaleString()}`],
                   ] as [string, ReactNode][])
                 : []),
             ]}
