@@ -249,9 +249,28 @@ describe('console: from a new customer to a signed and suspended agreement', () 
     await dialog.getByRole('button', { name: 'Block relaying' }).click();
     await relayVerdict().getByText('Refused').waitFor();
     await page.getByText('relay_blocked').waitFor();
+    await page.getByText(/Blocked by staff on .*: Password leaked/).waitFor(); // the reason, from the audit log
+    await shot('mailbox-relay-blocked');
     await page.getByRole('button', { name: 'Allow relaying again' }).click();
     await page.getByRole('dialog', { name: `Allow relaying for ${address}?` }).getByRole('button', { name: 'Allow relaying' }).click();
     await relayVerdict().getByText('Allowed').waitFor();
+  });
+
+  it('creates an alias for the mailbox and deletes it after a confirmation', async () => {
+    await gotoNav('Aliases');
+    await page.getByRole('button', { name: 'New alias' }).click();
+    await page.getByLabel('Address').fill(`info@${domainName}`);
+    await page.getByLabel('Deliver to').fill(`${address}\nboekhouder@elders.example`);
+    await page.getByRole('button', { name: 'Create alias' }).click();
+    await page.getByText(`Alias info@${domainName} created.`).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill(domainName);
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    const row = page.getByRole('table', { name: 'Aliases' }).getByRole('row').filter({ hasText: `info@${domainName}` });
+    await row.getByText(`${address}, boekhouder@elders.example`).waitFor();
+    await shot('aliases');
+    await row.getByRole('button', { name: `Delete info@${domainName}` }).click();
+    await page.getByRole('dialog', { name: `Delete info@${domainName}?` }).getByRole('button', { name: 'Delete alias' }).click();
+    await page.getByText('No alias matches.').waitFor();
   });
 
   it('produced no console errors or uncaught exceptions', () => {

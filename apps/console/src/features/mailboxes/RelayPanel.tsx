@@ -54,6 +54,7 @@ export function RelayPanel({ mailbox, version }: { mailbox: MailboxDto; version:
                 : []),
             ]}
           />
+          {blocked && <BlockReason mailboxId={mailbox.id} version={`${version}|${permission.data?.reason}`} />}
           {mayBlock && (
             <div className="inline-actions">
               {blocked ? (
@@ -96,5 +97,27 @@ export function RelayPanel({ mailbox, version }: { mailbox: MailboxDto; version:
         <p>The user may send to other domains again, within the customer's agreement.</p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+/**
+ * Why relaying is blocked: the mailbox answer does not carry it, the audit
+ * entry of the block does (`after.relayBlockedReason`). Needs events:read.
+ */
+function BlockReason({ mailboxId, version }: { mailboxId: string; version: string }) {
+  const mayEvents = useMay('events:read');
+  const block = useLoad(
+    () =>
+      mayEvents
+        ? call(api.GET('/v1/events', { params: { query: { targetType: 'mailbox', targetId: mailboxId, action: 'mailbox.relay_blocked', order: 'desc', limit: 1 } } }))
+        : Promise.resolve(null),
+    `${mailboxId}|${version}|${mayEvents}`,
+  );
+  const after = block.data?.items[0]?.after as { relayBlockedReason?: string; relayBlockedAt?: string } | null | undefined;
+  if (!after?.relayBlockedReason) return null;
+  return (
+    <div className="notice notice-warn">
+      Blocked by staff{after.relayBlockedAt ? ` on ${formatDateTime(after.relayBlockedAt)}` : ''}: {after.relayBlockedReason}
+    </div>
   );
 }
