@@ -144,7 +144,11 @@ describe('console: from a new customer to a signed and suspended agreement', () 
     customer.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     customer.on('pageerror', (e) => errors.push(e.message));
     const sentKeys: string[] = [];
-    customer.on('request', (r) => r.headers().authorization && sentKeys.push(r.url()));
+    const scripts: string[] = [];
+    customer.on('request', (r) => {
+      if (r.headers().authorization) sentKeys.push(r.url());
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     await customer.setViewportSize({ width: 390, height: 844 });
     const path = new URL(signingUrl).pathname; // PUBLIC_URL is not this test server's port
     await customer.goto(base + path);
@@ -189,6 +193,8 @@ describe('console: from a new customer to a signed and suspended agreement', () 
     await heading('This link has been replaced by a newer one', customer);
     await shot('phone-signing-link-used', customer);
     expect(sentKeys, 'the signing page sent an API key').toEqual([]);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => s.includes('StaffApp')), 'the portal downloaded the staff console').toEqual([]);
     expect(errors.filter((e) => !/status of (410|404)/.test(e))).toEqual([]);
     await customer.close();
   });

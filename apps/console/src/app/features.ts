@@ -7,14 +7,7 @@ import { mailboxes } from '../features/mailboxes';
 import { aliases } from '../features/aliases';
 import { agreementVersions } from '../features/agreement-versions';
 import { agreements } from '../features/agreements';
-import { signingRoutes } from '../features/signing';
-import type { Feature, PageRoute } from './routes';
+import type { Feature } from './routes';
 
 /** The staff console, in navigation order. */
 export const FEATURES: Feature[] = [dashboard, customers, domains, mailboxes, aliases, agreements, agreementVersions, apiKeys, auditLog];
-
-/**
- * Pages without sign-in, in their own plain frame: the customer portal
- * (`/sign/:token`, the agreement signing link).
- */
-export const PUBLIC_ROUTES: PageRoute[] = [...signingRoutes];
