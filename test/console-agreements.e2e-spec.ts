@@ -274,6 +274,12 @@ describe('console: from a new customer to a signed and suspended agreement', () 
     const row = page.getByRole('table', { name: 'Aliases' }).getByRole('row').filter({ hasText: `info@${domainName}` });
     await row.getByText(`${address}, boekhouder@elders.example`).waitFor();
     await shot('aliases');
+    await row.getByRole('button', { name: `Change targets of info@${domainName}` }).click();
+    const edit = page.getByRole('dialog', { name: `Targets of info@${domainName}` });
+    await edit.getByLabel('Deliver to').fill(address);
+    await edit.getByRole('button', { name: 'Save targets' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByText(address, { exact: true }).waitFor();
     await row.getByRole('button', { name: `Delete info@${domainName}` }).click();
     await page.getByRole('dialog', { name: `Delete info@${domainName}?` }).getByRole('button', { name: 'Delete alias' }).click();
     await page.getByText('No alias matches.').waitFor();

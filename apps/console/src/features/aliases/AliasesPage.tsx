@@ -23,6 +23,7 @@ export function AliasesPage() {
   const mayWrite = useMay('aliases:write');
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<AliasDto | null>(null);
+  const [editing, setEditing] = useState<AliasDto | null>(null);
   const notify = useNotify();
   const list = usePagedList((cursor) => call(api.GET('/v1/aliases', { params: { query: { cursor, limit: 25, q: q || undefined, domainId: domainId || undefined } } })), `${q}|${domainId}`);
   const remove = useSubmit(async (alias: AliasDto) => {
@@ -44,9 +45,14 @@ export function AliasesPage() {
           {
             header: 'Actions',
             cell: (a: AliasDto) => (
-              <Button className="btn-small" variant="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${a.address}`}>
-                Delete
-              </Button>
+              <span className="inline-actions">
+                <Button className="btn-small" onClick={() => setEditing(a)} aria-label={`Change targets of ${a.address}`}>
+                  Change targets
+                </Button>
+                <Button className="btn-small" variant="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${a.address}`}>
+                  Delete
+                </Button>
+              </span>
             ),
           },
         ]
@@ -88,6 +94,17 @@ export function AliasesPage() {
         </div>
       </form>
       <DataTable caption="Aliases" columns={columns} list={list} empty={<EmptyState title={q ? 'No alias matches.' : 'No aliases yet.'} />} />
+      {editing && (
+        <TargetsDialog
+          alias={editing}
+          onClose={() => setEditing(null)}
+          onSaved={(a) => {
+            setEditing(null);
+            notify(`Targets of ${a.address} saved.`);
+            list.reload();
+          }}
+        />
+      )}
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete ${deleting?.address ?? ''}?`}
@@ -107,15 +124,36 @@ export function AliasesPage() {
   );
 }
 
+const parseTargets = (text: string) =>
+  text
+    .split(/[\s,;]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** Where an alias delivers, one address per line; the API refuses loops and unknown hosted targets next to the field. */
+function TargetsDialog({ alias, onClose, onSaved }: { alias: AliasDto; onClose: () => void; onSaved: (a: AliasDto) => void }) {
+  const [targets, setTargets] = useState(alias.targets.join('\n'));
+  const submit = useSubmit(async () => onSaved(await call(api.PATCH('/v1/aliases/{id}', { params: { path: { id: alias.id } }, body: { targets: parseTargets(targets) } }))));
+  return (
+    <ConfirmDialog
+      open
+      title={`Targets of ${alias.address}`}
+      confirmLabel="Save targets"
+      busy={submit.busy}
+      error={submit.error && submit.error.hasErrorsBeyond(['targets']) ? submit.error.message : null}
+      onConfirm={() => void submit.run()}
+      onCancel={onClose}
+    >
+      <TextAreaField label="Deliver to" name="targets" rows={4} spellCheck={false} value={targets} onChange={(e) => setTargets(e.target.value)} error={submit.fieldError('targets')} hint="One address per line." autoFocus />
+    </ConfirmDialog>
+  );
+}
+
 function AliasForm({ onCreated, onCancel }: { onCreated: (a: AliasDto) => void; onCancel: () => void }) {
   const [address, setAddress] = useState('');
   const [targets, setTargets] = useState('');
   const submit = useSubmit(async () => {
-    const list = targets
-      .split(/[\s,;]+/)
-      .map((t) => t.trim())
-      .filter(Boolean);
-    onCreated(await call(api.POST('/v1/aliases', { body: { address: address.trim(), targets: list } })));
+    onCreated(await call(api.POST('/v1/aliases', { body: { address: address.trim(), targets: parseTargets(targets) } })));
   });
   return (
     <Form onSubmit={() => void submit.run()} error={submit.error} aria-label="New alias">
