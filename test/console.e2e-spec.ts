@@ -217,6 +217,8 @@ describe('console in a browser', () => {
 
   it('signs out, forgetting the key', async () => {
     await page.goto(base + '/');
+    await heading('Dashboard');
+    await page.getByRole('list', { name: 'Counts' }).getByText('Suspended relays').waitFor();
     await shot('dashboard');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading('Sign in to the console');

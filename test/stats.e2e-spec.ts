@@ -35,6 +35,23 @@ describe('dashboard counts (GET /v1/stats) and customer search', () => {
     expect(stats.domains).toBeNull();
     expect(stats.mailboxes).toBeNull();
     expect(stats.apiKeys).toBeNull();
+    expect(stats.agreements).toBeNull();
+    expect(stats.relayBlockedMailboxes).toBeNull();
+  });
+
+  it('counts agreements by status and mailboxes whose relaying is blocked, for the caller\'s customer', async () => {
+    const c = await createCustomer(unique('Relay '));
+    const domain = (await api.http().post('/v1/domains').set(api.admin).send({ customerId: c.id, name: `${unique('st')}.example` }).expect(201)).body;
+    const mailbox = (await api.http().post('/v1/mailboxes').set(api.admin).send({ domainId: domain.id, localPart: 'anna', password: 'a long passphrase' }).expect(201)).body;
+    const key = await makeKey(['agreements:read', 'mailboxes:read'], c.id);
+    const none = (await api.http().get('/v1/stats').set(bearer(key.key)).expect(200)).body;
+    expect(none.agreements).toEqual({ total: 0, active: 0, suspended: 0, revoked: 0, superseded: 0 });
+    expect(none.relayBlockedMailboxes).toEqual({ total: 0 });
+    await api.http().post(`/v1/mailboxes/${mailbox.id}/relay-block`).set(api.admin).send({ reason: 'leaked password' }).expect(200);
+    const blocked = (await api.http().get('/v1/stats').set(bearer(key.key)).expect(200)).body;
+    expect(blocked.relayBlockedMailboxes).toEqual({ total: 1 });
+    const admin = (await api.http().get('/v1/stats').set(api.admin).expect(200)).body;
+    expect(admin.agreements.total).toBe(admin.agreements.active + admin.agreements.suspended + admin.agreements.revoked + admin.agreements.superseded);
   });
 
   it('needs a valid key with some read scope', async () => {

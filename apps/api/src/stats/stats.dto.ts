@@ -24,6 +24,14 @@ export class TotalDto {
   @ApiProperty() total: number;
 }
 
+export class AgreementCountsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() active: number;
+  @ApiProperty({ description: 'Relay suspended: staff or an automatic rule stopped the customer sending to other domains' }) suspended: number;
+  @ApiProperty() revoked: number;
+  @ApiProperty({ description: 'Replaced by a newer signature of the same customer' }) superseded: number;
+}
+
 export class ApiKeyCountsDto {
   @ApiProperty() active: number;
   @ApiProperty() revoked: number;
@@ -42,5 +50,8 @@ export class StatsDto {
   @ApiProperty({ type: TotalDto, nullable: true }) domains: TotalDto | null;
   @ApiProperty({ type: MailboxCountsDto, nullable: true }) mailboxes: MailboxCountsDto | null;
   @ApiProperty({ type: TotalDto, nullable: true }) aliases: TotalDto | null;
+  @ApiProperty({ type: AgreementCountsDto, nullable: true }) agreements: AgreementCountsDto | null;
+  @ApiProperty({ type: TotalDto, nullable: true, description: 'Mailboxes whose relaying staff blocked (POST /v1/mailboxes/{id}/relay-block)' })
+  relayBlockedMailboxes: TotalDto | null;
   @ApiProperty({ type: ApiKeyCountsDto, nullable: true, description: 'Admin keys only' }) apiKeys: ApiKeyCountsDto | null;
 }

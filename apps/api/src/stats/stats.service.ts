@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { hasAnyScope } from '../../../../libs/core/src/auth/scopes';
-import { Alias, ApiKey, Customer, Domain, Mailbox } from '../../../../libs/core/src/entities';
+import { Agreement, Alias, ApiKey, Customer, Domain, Mailbox } from '../../../../libs/core/src/entities';
 import { scopeToCaller } from '../common/access';
 import { Caller } from '../common/caller';
 import { StatsDto } from './stats.dto';
@@ -13,13 +13,15 @@ export class StatsService {
 
   async get(caller: Caller): Promise<StatsDto> {
     const may = (scope: string) => hasAnyScope(caller.scopes, [scope]);
-    const [keyName, customers, domains, mailboxes, aliases, apiKeys] = await Promise.all([
+    const [keyName, customers, domains, mailboxes, aliases, apiKeys, agreements, relayBlocked] = await Promise.all([
       this.keyName(caller.keyId),
       may('customers:read') ? this.countByStatus(Customer, caller, 'id') : null,
       may('domains:read') ? this.countByStatus(Domain, caller, 'customerId', null) : null,
       may('mailboxes:read') ? this.countByStatus(Mailbox, caller, 'customerId') : null,
       may('aliases:read') ? this.countByStatus(Alias, caller, 'customerId', null) : null,
       caller.scopes.includes('admin') && !caller.customerId ? this.apiKeyCounts() : null,
+      may('agreements:read') ? this.countByStatus(Agreement, caller, 'customerId') : null,
+      may('mailboxes:read') ? this.countByStatus(Mailbox, caller, 'customerId', 'relayBlocked') : null,
     ]);
     return {
       caller: { keyId: caller.keyId, keyName, scopes: [...caller.scopes], customerId: caller.customerId },
@@ -28,6 +30,14 @@ export class StatsService {
       mailboxes: mailboxes && { total: sum(mailboxes), active: mailboxes.active ?? 0, disabled: mailboxes.disabled ?? 0 },
       aliases: aliases && { total: sum(aliases) },
       apiKeys,
+      agreements: agreements && {
+        total: sum(agreements),
+        active: agreements.active ?? 0,
+        suspended: agreements.suspended ?? 0,
+        revoked: agreements.revoked ?? 0,
+        superseded: agreements.superseded ?? 0,
+      },
+      relayBlockedMailboxes: relayBlocked && { total: relayBlocked.true ?? 0 },
     };
   }
 

@@ -15,7 +15,9 @@ export const api = createClient<paths>({ baseUrl: window.location.origin });
 api.use({
   onRequest({ request }) {
     const key = session.apiKey();
-    if (key && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${key}`);
+    // the signing portal's calls carry only the link's token: a staff key in the same tab stays out of them
+    const isSigning = new URL(request.url).pathname.startsWith('/v1/signing/');
+    if (key && !isSigning && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${key}`);
     return request;
   },
   onResponse({ request, response }) {

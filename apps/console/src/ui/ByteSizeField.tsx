@@ -14,6 +14,7 @@ export function ByteSizeField({
   error,
   hint,
   allowEmpty = false,
+  emptyMeans = 'no limit',
 }: {
   label: string;
   name: string;
@@ -22,6 +23,8 @@ export function ByteSizeField({
   error?: string;
   hint?: string;
   allowEmpty?: boolean;
+  /** What an empty field stands for, in the hint. */
+  emptyMeans?: string;
 }) {
   const [text, setText] = useState(bytes === null ? '' : formatBytes(bytes));
   const [unreadable, setUnreadable] = useState(false);
@@ -41,6 +44,6 @@ export function ByteSizeField({
     if (parsed !== null) onChange(parsed);
   };
   const shown = unreadable ? `Write a size such as “2 GiB” or “500 MiB”.` : error;
-  const hintText = [hint, bytes !== null && !unreadable ? `= ${bytes.toLocaleString()} bytes` : allowEmpty ? 'Empty: no limit.' : null].filter(Boolean).join(' ');
+  const hintText = [hint, bytes !== null && !unreadable ? `= ${bytes.toLocaleString()} bytes` : allowEmpty ? `Empty: ${emptyMeans}.` : null].filter(Boolean).join(' ');
   return <TextField label={label} name={name} inputMode="decimal" value={text} onChange={(e) => change(e.target.value)} error={shown} hint={hintText || undefined} />;
 }

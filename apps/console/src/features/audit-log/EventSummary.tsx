@@ -8,6 +8,10 @@ type EventDto = Schemas['EventDto'];
 /** Where a target type has a page in the console; later features add theirs here. */
 export const TARGET_PAGES: Partial<Record<string, (id: string) => string>> = {
   customer: (id) => `/customers/${id}`,
+  domain: (id) => `/domains/${id}`,
+  mailbox: (id) => `/mailboxes/${id}`,
+  agreement: (id) => `/agreements/${id}`,
+  agreement_version: (id) => `/agreement-versions/${id}`,
 };
 
 export function targetHref(event: Pick<EventDto, 'targetType' | 'targetId'>): string | null {

@@ -10,6 +10,7 @@ import { formatDateTime } from '../../ui/format';
 import { useLoad, useSubmit } from '../../ui/hooks';
 import { useNotify } from '../../ui/notices';
 import { ReasonDialog } from '../../ui/ReasonDialog';
+import { CustomerAgreement } from '../agreements/CustomerAgreement';
 import { EventSummary } from '../audit-log/EventSummary';
 import { CustomerForm } from './CustomerForm';
 
@@ -18,8 +19,8 @@ type Dialog = 'suspend' | 'reactivate' | 'delete' | null;
 
 /**
  * One customer: details, edit, suspend (with a reason) / reactivate, delete,
- * its API keys and its latest activity. Sections for domains and the
- * agreement join here when those APIs exist.
+ * its no-spam agreement (and an invitation to sign it), its domains,
+ * its API keys and its latest activity.
  */
 export function CustomerPage({ id }: { id: string }) {
   const customer = useLoad(() => call(api.GET('/v1/customers/{id}', { params: { path: { id } } })), id);
@@ -27,6 +28,8 @@ export function CustomerPage({ id }: { id: string }) {
   const mayWrite = useMay('customers:write');
   const isStaff = !caller.customerId; // suspend, reactivate and delete belong to the ISP
   const mayEvents = useMay('events:read');
+  const mayAgreements = useMay('agreements:read');
+  const mayDomains = useMay('domains:read');
   const [editing, setEditing] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const notify = useNotify();
@@ -115,6 +118,11 @@ export function CustomerPage({ id }: { id: string }) {
       </section>
 
       <div className="grid-2">
+        {mayAgreements && <CustomerAgreement customerId={c.id} />}
+        {mayDomains && <CustomerDomains customerId={c.id} />}
+      </div>
+
+      <div className="grid-2">
         {caller.scopes.includes('admin') && <CustomerApiKeys customer={c} />}
         {mayEvents && <CustomerActivity customerId={c.id} version={c.updatedAt} />}
       </div>
@@ -178,6 +186,35 @@ function DeleteDialog({ open, customer, onClose }: { open: boolean; customer: Cu
     >
       <p>This cannot be undone. A customer that still has domains cannot be deleted; suspend it instead.</p>
     </ConfirmDialog>
+  );
+}
+
+function CustomerDomains({ customerId }: { customerId: string }) {
+  const domains = useLoad(() => call(api.GET('/v1/domains', { params: { query: { customerId, limit: 10 } } })), customerId);
+  const mayCreate = useMay('domains:write');
+  return (
+    <section className="panel" aria-labelledby="domains-title">
+      <h2 id="domains-title">Domains</h2>
+      {domains.error ? (
+        <ErrorNotice error={domains.error} onRetry={domains.reload} />
+      ) : !domains.data ? (
+        <Loading />
+      ) : domains.data.items.length === 0 ? (
+        <EmptyState title="No domains yet." />
+      ) : (
+        <ul className="plain-list">
+          {domains.data.items.map((d) => (
+            <li key={d.id}>
+              <Link to={`/domains/${d.id}`}>{d.unicodeName}</Link> <span className="muted small">{d.mailboxCount} mailboxes</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="inline-actions">
+        {mayCreate && <Link to={withQuery('/domains/new', { customerId })}>Add a domain</Link>}
+        <Link to={withQuery('/mailboxes', { customerId })}>Its mailboxes</Link>
+      </p>
+    </section>
   );
 }
 

@@ -5,6 +5,7 @@ import { EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge } from '../..
 import { formatDateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { EventSummary } from '../audit-log/EventSummary';
+import { CustomerName } from '../names';
 
 /** Counts by status (GET /v1/stats), customers that need attention, and the latest changes. */
 export function DashboardPage() {
@@ -12,11 +13,13 @@ export function DashboardPage() {
   const stats = useLoad(() => call(api.GET('/v1/stats')), 'stats');
   const mayEvents = useMay('events:read');
   const mayCustomers = useMay('customers:read');
+  const mayAgreements = useMay('agreements:read');
   return (
     <>
       <PageHeader title="Dashboard" subtitle={<>Signed in with the key “{caller.keyName ?? 'unnamed'}”</>} />
       {stats.error ? <ErrorNotice error={stats.error} onRetry={stats.reload} /> : stats.data ? <StatCards stats={stats.data} /> : <Loading />}
       <div className="grid-2">
+        {mayAgreements && <SuspendedRelays />}
         {mayCustomers && <SuspendedCustomers />}
         {mayEvents && <LatestActivity />}
       </div>
@@ -29,11 +32,16 @@ function StatCards({ stats }: { stats: Schemas['StatsDto'] }) {
   if (stats.customers) {
     cards.push({ label: 'Customers', value: stats.customers.total, detail: `${stats.customers.active} active · ${stats.customers.suspended} suspended`, to: '/customers' });
   }
-  if (stats.domains) cards.push({ label: 'Domains', value: stats.domains.total });
+  if (stats.domains) cards.push({ label: 'Domains', value: stats.domains.total, to: '/domains' });
   if (stats.mailboxes) {
-    cards.push({ label: 'Mailboxes', value: stats.mailboxes.total, detail: `${stats.mailboxes.active} active · ${stats.mailboxes.disabled} disabled` });
+    cards.push({ label: 'Mailboxes', value: stats.mailboxes.total, detail: `${stats.mailboxes.active} active · ${stats.mailboxes.disabled} disabled`, to: '/mailboxes' });
   }
-  if (stats.aliases) cards.push({ label: 'Aliases', value: stats.aliases.total });
+  if (stats.aliases) cards.push({ label: 'Aliases', value: stats.aliases.total, to: '/aliases' });
+  if (stats.agreements) {
+    const a = stats.agreements;
+    cards.push({ label: 'Active agreements', value: a.active, detail: `${a.revoked} revoked · ${a.superseded} superseded`, to: '/agreements?status=active' });
+    cards.push({ label: 'Suspended relays', value: a.suspended + (stats.relayBlockedMailboxes?.total ?? 0), detail: `${a.suspended} agreements · ${stats.relayBlockedMailboxes?.total ?? 0} blocked mailboxes`, to: '/agreements?status=suspended' });
+  }
   if (stats.apiKeys) cards.push({ label: 'API keys', value: stats.apiKeys.active, detail: `${stats.apiKeys.revoked} revoked`, to: '/api-keys' });
   return (
     <ul className="stat-cards" aria-label="Counts">
@@ -45,6 +53,33 @@ function StatCards({ stats }: { stats: Schemas['StatsDto'] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Agreements whose relaying is suspended (by staff or an automatic rule): the customers who cannot send out now. */
+function SuspendedRelays() {
+  const list = useLoad(() => call(api.GET('/v1/agreements', { params: { query: { status: 'suspended', limit: 5 } } })), 'suspended-agreements');
+  return (
+    <section className="panel" aria-labelledby="relays-title">
+      <h2 id="relays-title">Suspended relays</h2>
+      {list.error ? (
+        <ErrorNotice error={list.error} onRetry={list.reload} />
+      ) : !list.data ? (
+        <Loading />
+      ) : list.data.items.length === 0 ? (
+        <EmptyState title="No agreement is suspended." />
+      ) : (
+        <ul className="plain-list">
+          {list.data.items.map((a) => (
+            <li key={a.id}>
+              <CustomerName id={a.customerId} link={false} /> <StatusBadge status={a.status} /> <Link to={`/agreements/${a.id}`}>details</Link>
+              <span className="muted small"> {a.statusReason}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.data?.nextCursor && <Link to={withQuery('/agreements', { status: 'suspended' })}>All suspended agreements</Link>}
+    </section>
   );
 }
 
