@@ -36,6 +36,8 @@ export async function spawnMailServer(env: Record<string, string> = {}): Promise
     SMTP_PORT: String(await freePort()),
     SUBMISSION_PORT: String(await freePort()),
     SMTPS_PORT: String(await freePort()),
+    IMAP_PORT: String(await freePort()),
+    IMAPS_PORT: String(await freePort()),
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

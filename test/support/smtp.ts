@@ -45,6 +45,8 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     SMTP_PORT: String(mx),
     SUBMISSION_PORT: String(submission),
     SMTPS_PORT: String(smtps),
+    IMAP_PORT: String(await freePort()),
+    IMAPS_PORT: String(await freePort()),
     ...env,
   });
   const db = createDataSource(databaseUrl, { poolSize: 5 });

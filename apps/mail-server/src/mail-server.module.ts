@@ -6,7 +6,10 @@ import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
 import { STORE_PROVIDERS } from './store/store.providers';
 import { checkRemoteRelay, RemoteRelayCheck } from './smtp/remote-relay';
 import { SmtpService } from './smtp/smtp.service';
-import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK } from './tokens';
+import { loadTlsCredentials } from './smtp/tls-certificate';
+import { ImapService } from './imap/imap.service';
+import { MailSignals } from './imap/mail-signals';
+import { DATABASE_URL, LOGGER, MAIL_CONFIG, RELAY_CHECK, TLS_CREDENTIALS } from './tokens';
 
 export interface MailServerModuleOptions {
   config: PostbodeConfig;
@@ -30,7 +33,10 @@ export class MailServerModule {
       { provide: RELAY_CHECK, useValue: opts.relayCheck ?? checkRemoteRelay },
       ...ACCOUNT_PROVIDERS,
       ...STORE_PROVIDERS,
+      { provide: TLS_CREDENTIALS, inject: [MAIL_CONFIG], useFactory: (config: PostbodeConfig) => loadTlsCredentials(config) },
+      { provide: MailSignals, inject: [DATABASE_URL, LOGGER], useFactory: (url: string, log: Logger) => new MailSignals(url, log) },
       SmtpService,
+      ImapService,
     ];
     return { module: MailServerModule, providers };
   }

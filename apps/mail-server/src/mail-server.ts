@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { ImapListeningPort, ImapService } from './imap/imap.service';
 import { MailServerModule } from './mail-server.module';
 import { RemoteRelayCheck } from './smtp/remote-relay';
 import { ListeningPort } from './smtp/smtp-listeners';
@@ -12,6 +13,7 @@ import { SmtpService } from './smtp/smtp.service';
 export interface RunningMailServer {
   app: INestApplicationContext;
   ports: ListeningPort[];
+  imapPorts: ImapListeningPort[];
   tlsSource: string;
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startMailServer(
   return {
     app,
     ports: smtp.ports,
+    imapPorts: app.get(ImapService).ports,
     tlsSource: smtp.tlsSource,
     close: () => app.close(),
   };

@@ -5,10 +5,10 @@ import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AccountDirectory } from '../../../../libs/core/src/mail-accounts/account-directory';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
-import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, RELAY_CHECK } from '../tokens';
+import { ACCOUNT_DIRECTORY, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, RELAY_CHECK, TLS_CREDENTIALS } from '../tokens';
 import { RemoteRelayCheck } from './remote-relay';
 import { ListeningPort, SmtpListeners } from './smtp-listeners';
-import { loadTlsCredentials } from './tls-certificate';
+import { TlsCredentials } from './tls-certificate';
 
 /** Starts the SMTP listeners once the module is up, stops them first on shutdown. */
 @Injectable()
@@ -26,10 +26,11 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
     @Inject(RELAY_CHECK) private readonly relayCheck: RemoteRelayCheck,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(TLS_CREDENTIALS) private readonly tls: TlsCredentials,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const tls = await loadTlsCredentials(this.config);
+    const tls = this.tls;
     this.tlsSource = tls.source;
     const ctx = { config: this.config, db: this.db, directory: this.directory, throttle: this.throttle, deliveries: this.deliveries, relayCheck: this.relayCheck, log: this.log };
     this.listeners = new SmtpListeners(ctx, tls);
