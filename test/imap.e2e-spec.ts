@@ -1,6 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawImapClient, rawSession, tagged } from './support/imap';
 import { makeDomain, makeMailbox, storedMessages, TestDomain, TestMailbox } from './support/mail-fixtures';
 import { rfc5322, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
@@ -217,6 +221,56 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect(quota.storage?.limit).toBe(100 * 1024 * 1024);
   });
 
+  it('FETCH BODY[] sets \\Seen in the store and tells the session', async () => {
+    const frank = await makeMailbox(mail.db, domain, 'frank');
+    await deliver(frank, 'read me');
+    const c = await rawSession(imapPort(mail, 'imap'), frank.address, frank.password, 'INBOX');
+    const lines = await c.cmd('FETCH 1 (BODY[TEXT])');
+    expect(tagged(lines)).toMatch(/ OK /);
+    // the first read-write SELECT claimed the new message as \Recent
+    expect(lines.join('\n')).toMatch(/FLAGS \(\\Seen \\Recent\)/);
+    expect((await storedMessages(mail.db, frank.id))[0].flags).toEqual(['\\Seen']);
+    c.close();
+  });
+
+  it('CREATE, RENAME and DELETE folders; a deleted folder frees its messages and usage', async () => {
+    const gina = await makeMailbox(mail.db, domain, 'gina');
+    await deliver(gina, 'to be filed');
+    const c = await rawSession(imapPort(mail, 'imap'), gina.address, gina.password, 'INBOX');
+    expect(tagged(await c.cmd('CREATE "Projects/Ärger"'))).toMatch(/ OK /);
+    expect(tagged(await c.cmd('CREATE Projects'))).toMatch(/ NO \[ALREADYEXISTS\]/);
+    expect(tagged(await c.cmd('UID COPY 1:* Projects'))).toMatch(/ OK \[COPYUID \d+ 1 1\]/);
+    expect(tagged(await c.cmd('RENAME Projects Archive'))).toMatch(/ OK /);
+    const names = (await mail.db.query('SELECT name FROM folders WHERE mailbox_id = $1 ORDER BY name', [gina.id])).map((r: { name: string }) => r.name);
+    expect(names).toEqual(['Archive', 'Archive/Ärger', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+    const before = await mailboxUsage(gina);
+    expect(before.messageCount).toBe(2);
+    expect(tagged(await c.cmd('DELETE Archive/&AMQ-rger'))).toMatch(/ OK /);
+    expect(tagged(await c.cmd('DELETE Archive'))).toMatch(/ OK /);
+    const stored = await storedMessages(mail.db, gina.id);
+    expect(await mailboxUsage(gina)).toEqual({ usedBytes: stored[0].size, messageCount: 1 });
+    // INBOX rename: a new folder gets the messages, INBOX stays and is empty
+    expect(tagged(await c.cmd('RENAME INBOX Old'))).toMatch(/ OK /);
+    expect(await storedMessages(mail.db, gina.id)).toEqual([]);
+    expect((await storedMessages(mail.db, gina.id, 'Old')).map((m) => m.subject)).toEqual(['to be filed']);
+    expect(await mailboxUsage(gina)).toEqual({ usedBytes: stored[0].size, messageCount: 1 });
+    c.close();
+  });
+
+  it('refuses LOGIN before STARTTLS when INSECURE_AUTH=never, and accepts it after', async () => {
+    const strict = await startTestMailServer({ INSECURE_AUTH: 'never', SMTP_PORT: 'off', SUBMISSION_PORT: 'off', SMTPS_PORT: 'off', IMAPS_PORT: 'off' });
+    try {
+      const { client } = await RawImapClient.open(imapPort(strict, 'imap'));
+      expect(tagged(await client.cmd(`LOGIN ${alice.address} "${alice.password}"`))).toMatch(/ NO \[PRIVACYREQUIRED\]/);
+      expect(tagged(await client.cmd('STARTTLS'))).toMatch(/ OK /);
+      await client.startTls();
+      expect(tagged(await client.cmd(`LOGIN ${alice.address} "${alice.password}"`))).toMatch(/ OK /);
+      client.close();
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('serves a Python imaplib session', async () => {
     const dave = await makeMailbox(mail.db, domain, 'dave');
     await deliver(dave, 'for python', 'Snake mail.');
@@ -252,3 +306,110 @@ print(json.dumps(out))
     expect(stored[0].flags).toContain('\\Answered');
   });
 });
+
+/** Debian's mbsync (package isync), syncing a mailbox with a local Maildir both ways. */
+describe('IMAP with mbsync (isync)', () => {
+  let mail: TestMailServer;
+  let erin: TestMailbox;
+  let dir: string;
+
+  const deliver = async (subject: string) => {
+    const transport = smtpClient(mail.mx, { ignoreTLS: true });
+    await transport.sendMail({ envelope: { from: 'sender@remote.test', to: [erin.address] }, raw: rfc5322({ from: 'sender@remote.test', to: erin.address, subject }) });
+    transport.close();
+  };
+
+  const mbsync = () =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('mbsync', ['-c', join(dir, 'mbsyncrc'), '-a']);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`mbsync exited ${code}: ${out}`))));
+    });
+
+  /** Files of a Maildir folder (new and cur) with their flags. */
+  const maildir = (folder: string) =>
+    ['new', 'cur'].flatMap((sub) => {
+      const path = join(dir, 'mail', folder, sub);
+      return existsSync(path) ? readdirSync(path).map((name) => ({ path: join(path, name), name, text: readFileSync(join(path, name), 'latin1') })) : [];
+    });
+
+  beforeAll(async () => {
+    if (!commandExists('mbsync')) {
+      // the brief allows installing the Debian package the test needs
+      spawnSync('sh', ['-c', 'apt-get install -y isync || (apt-get update && apt-get install -y isync)'], { stdio: 'ignore' });
+      if (!commandExists('mbsync')) throw new Error('mbsync is missing: install the Debian package "isync"');
+    }
+    mail = await startTestMailServer();
+    const domain = await makeDomain(mail.db);
+    erin = await makeMailbox(mail.db, domain, 'erin');
+    dir = mkdtempSync(join(tmpdir(), 'postbode-mbsync-'));
+    mkdirSync(join(dir, 'mail'));
+    writeFileSync(
+      join(dir, 'mbsyncrc'),
+      [
+        'IMAPAccount postbode',
+        'Host 127.0.0.1',
+        `Port ${imapPort(mail, 'imap')}`,
+        `User ${erin.address}`,
+        `Pass "${erin.password}"`,
+        'SSLType None',
+        'AuthMechs LOGIN',
+        '',
+        'IMAPStore remote',
+        'Account postbode',
+        '',
+        'MaildirStore local',
+        `Path ${join(dir, 'mail')}/`,
+        `Inbox ${join(dir, 'mail', 'INBOX')}`,
+        'SubFolders Verbatim',
+        '',
+        'Channel sync',
+        'Far :remote:',
+        'Near :local:',
+        'Patterns *',
+        'Create Both',
+        'Expunge Both',
+        'SyncState *',
+        '',
+      ].join('\n'),
+    );
+    await deliver('synced down');
+  });
+
+  afterAll(async () => {
+    await mail?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('brings server mail down, and local flags and new local messages up', async () => {
+    await mbsync();
+    const inbox = maildir('INBOX');
+    expect(inbox.map((f) => /Subject: (.*)\r?\n/.exec(f.text)?.[1])).toEqual(['synced down']);
+    expect(existsSync(join(dir, 'mail', 'Trash'))).toBe(true);
+
+    // locally: mark the message seen (Maildir flag S) and write a new message into Drafts
+    const file = inbox[0];
+    const seenName = file.name.includes(':2,') ? file.name.replace(/:2,([A-Z]*)$/, (_, f: string) => `:2,${[...new Set([...f, 'S'])].sort().join('')}`) : `${file.name}:2,S`;
+    renameSync(file.path, join(dir, 'mail', 'INBOX', 'cur', seenName));
+    const draft = 'From: erin@example.test\r\nSubject: written offline\r\n\r\nDraft.\r\n';
+    writeFileSync(join(dir, 'mail', 'Drafts', 'new', `${Date.now()}.local.test`), draft);
+    await deliver('arrived later');
+    await mbsync();
+
+    const stored = await storedMessages(mail.db, erin.id);
+    expect(stored.map((s) => [s.subject, s.flags])).toEqual([
+      ['synced down', ['\\Seen']],
+      ['arrived later', []],
+    ]);
+    const drafts = await storedMessages(mail.db, erin.id, 'Drafts');
+    expect(drafts.map((d) => d.subject)).toEqual(['written offline']);
+    expect(maildir('INBOX').map((f) => /Subject: (.*)\r?\n/.exec(f.text)?.[1]).sort()).toEqual(['arrived later', 'synced down']);
+  });
+});
+
+function commandExists(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
