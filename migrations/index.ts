@@ -1,3 +1,4 @@
+import { ImapStore1795923915421 } from './1795923915421-ImapStore';
 import { Resources1795920357135 } from './1795920357135-Resources';
 import { Agreements1795920710890 } from './1795920710890-Agreements';
 import { MailStore1795921080596 } from './1795921080596-MailStore';
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   Resources1795920357135,
   Agreements1795920710890,
   MailStore1795921080596,
+  ImapStore1795923915421,
 ];

@@ -38,8 +38,8 @@ export async function spawnMailServer(env: Record<string, string> = {}): Promise
     SMTPS_PORT: String(await freePort()),
     POP3_PORT: 'off',
     POP3S_PORT: 'off',
-    IMAP_PORT: 'off',
-    IMAPS_PORT: 'off',
+    IMAP_PORT: String(await freePort()),
+    IMAPS_PORT: String(await freePort()),
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

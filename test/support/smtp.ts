@@ -48,8 +48,8 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     // tests that want POP3 or IMAP ask for them on ports of their own
     POP3_PORT: 'off',
     POP3S_PORT: 'off',
-    IMAP_PORT: 'off',
-    IMAPS_PORT: 'off',
+    IMAP_PORT: String(await freePort()),
+    IMAPS_PORT: String(await freePort()),
     ...env,
   });
   const db = createDataSource(databaseUrl, { poolSize: 5 });

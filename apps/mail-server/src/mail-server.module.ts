@@ -6,7 +6,10 @@ import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers';
 import { STORE_PROVIDERS } from './store/store.providers';
 import { Pop3Service } from './pop3/pop3.service';
 import { SmtpService } from './smtp/smtp.service';
-import { DATABASE_URL, LOGGER, MAIL_CONFIG } from './tokens';
+import { loadTlsCredentials } from './smtp/tls-certificate';
+import { ImapService } from './imap/imap.service';
+import { MailSignals } from './imap/mail-signals';
+import { DATABASE_URL, LOGGER, MAIL_CONFIG, TLS_CREDENTIALS } from './tokens';
 
 export interface MailServerModuleOptions {
   config: PostbodeConfig;
@@ -28,8 +31,11 @@ export class MailServerModule {
       { provide: LOGGER, useValue: opts.log },
       ...ACCOUNT_PROVIDERS,
       ...STORE_PROVIDERS,
+      { provide: TLS_CREDENTIALS, inject: [MAIL_CONFIG], useFactory: (config: PostbodeConfig) => loadTlsCredentials(config) },
+      { provide: MailSignals, inject: [DATABASE_URL, LOGGER], useFactory: (url: string, log: Logger) => new MailSignals(url, log) },
       SmtpService,
       Pop3Service,
+      ImapService,
     ];
     return { module: MailServerModule, providers };
   }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../libs/core/src/config/config';
+import { ImapListeningPort, ImapService } from './imap/imap.service';
 import { MailServerModule } from './mail-server.module';
 import { ListeningPort } from './smtp/smtp-listeners';
 import { SmtpService } from './smtp/smtp.service';
@@ -13,6 +14,7 @@ export interface RunningMailServer {
   app: INestApplicationContext;
   ports: ListeningPort[];
   pop3Ports: Pop3Service['ports'];
+  imapPorts: ImapListeningPort[];
   tlsSource: string;
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startMailServer(
     app,
     ports: smtp.ports,
     pop3Ports: app.get(Pop3Service).ports,
+    imapPorts: app.get(ImapService).ports,
     tlsSource: smtp.tlsSource,
     close: () => app.close(),
   };

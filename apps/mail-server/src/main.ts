@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '../../../libs/core/src/config/config';
 import { openDatabase } from '../../../libs/core/src/database/open-database';
 import { startMailServer } from './mail-server';
+import { describeImapListener } from './imap/imap.service';
 import { describeListener } from './smtp/smtp-listeners';
 
 /**
  * The mail server process: SMTP for receiving (MX) and for users sending
- * (submission), on the shared PostgreSQL. Runs the migrations when asked
+ * (submission), IMAP for reading, on the shared PostgreSQL. Runs the migrations when asked
  * (--migrate or RUN_MIGRATIONS=true); prints "Mail server ready" once every
  * listener is open (the launcher waits for that line).
  */
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   for (const p of server.ports) lines.push(`  SMTP ${describeListener(p)}`);
   if (server.ports.length === 0) lines.push('  every SMTP listener is off');
   for (const p of server.pop3Ports) lines.push(`  ${p.kind === 'pop3' ? 'POP3 (STLS)' : 'POP3S (implicit TLS)'} on ${p.host}:${p.port}`);
+  for (const p of server.imapPorts) lines.push(`  ${describeImapListener(p)}`);
   lines.push(`  TLS certificate: ${server.tlsSource}`);
   process.stdout.write(lines.join('\n') + '\n');
 

@@ -5,3 +5,5 @@ export const LOGGER = Symbol('Logger');
 export const ACCOUNT_CACHE = Symbol('AccountCache');
 export const AUTH_THROTTLE = Symbol('AuthThrottle');
 export const DELIVERIES = Symbol('DeliveryBatcher');
+/** The certificate every TLS listener presents (SMTP, POP3, IMAP), loaded once per process. */
+export const TLS_CREDENTIALS = Symbol('TlsCredentials');

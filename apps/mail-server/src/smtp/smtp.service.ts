@@ -5,9 +5,9 @@ import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AccountCache } from '../accounts/account-cache';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
-import { ACCOUNT_CACHE, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG } from '../tokens';
+import { ACCOUNT_CACHE, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, TLS_CREDENTIALS } from '../tokens';
 import { ListeningPort, SmtpListeners } from './smtp-listeners';
-import { loadTlsCredentials } from './tls-certificate';
+import { TlsCredentials } from './tls-certificate';
 
 /** Starts the SMTP listeners once the module is up, stops them first on shutdown. */
 @Injectable()
@@ -24,10 +24,11 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
     @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(TLS_CREDENTIALS) private readonly tls: TlsCredentials,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const tls = await loadTlsCredentials(this.config);
+    const tls = this.tls;
     this.tlsSource = tls.source;
     const ctx = { config: this.config, db: this.db, accounts: this.accounts, throttle: this.throttle, deliveries: this.deliveries, log: this.log };
     this.listeners = new SmtpListeners(ctx, tls);

@@ -47,4 +47,13 @@ export class Folder {
 
   @Column('boolean', { default: true })
   subscribed: boolean;
+
+  /**
+   * IMAP \\Recent (RFC 3501 2.3.2): messages with this UID or above have not
+   * been seen by a read-write SELECT yet. A read-write open claims them with
+   * `UPDATE ... SET recent_from_uid = uid_next RETURNING` (old value), so
+   * exactly one session sees them as recent.
+   */
+  @Column('bigint', { default: 1, transformer: bigintAsNumber })
+  recentFromUid: number;
 }

@@ -13,6 +13,8 @@ export type OutboundRecipientStatus = 'queued' | 'sending' | 'deferred' | 'deliv
  */
 @Entity('outbound_messages')
 @Index('ix_outbound_messages_customer', ['customerId', 'id'])
+// IMAP expunge asks whether a message is still queued before freeing its bytes
+@Index('ix_outbound_messages_message', ['messageId'])
 export class OutboundMessage {
   @PrimaryColumn('uuid')
   id: string = newId();

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { newId } from '../ids';
+import type { ImapStructure } from '../mime/imap-structure';
 
 /**
  * One received message, stored once however many local mailboxes get it
@@ -59,4 +60,13 @@ export class StoredMessage {
 
   @Column('text', { nullable: true })
   inReplyTo: string | null;
+
+  /**
+   * IMAP ENVELOPE and BODYSTRUCTURE with the byte offsets of every part
+   * (computeImapStructure), made once at delivery so FETCH never re-parses
+   * `raw`. Null for rows stored before the column existed: the IMAP backend
+   * computes it on first FETCH and writes it back. Not selected by default.
+   */
+  @Column('jsonb', { nullable: true, select: false })
+  imapStructure: ImapStructure | null;
 }

@@ -4,6 +4,7 @@ import { recordEvent } from '../events';
 import { newId } from '../ids';
 import type { RelaySubject } from '../relay/relay-decision';
 import { recordRelayUsage, relayUsageKey } from '../relay/relay-usage';
+import { computeImapStructure, ImapStructure } from '../mime/imap-structure';
 import { ensureDefaultFolders } from './folders';
 import { HeaderSummary, summariseHeaders } from './header-summary';
 
@@ -94,6 +95,8 @@ export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): 
       mailboxIds,
       hasOutbound: outboundRecipients.length > 0,
       summary: summariseHeaders(req.raw),
+      // ENVELOPE and BODYSTRUCTURE once, here, so IMAP FETCH never re-parses the message
+      structure: computeImapStructure(req.raw),
       sha256: createHash('sha256').update(req.raw).digest('hex'),
       messageId: newId(),
     };
@@ -155,14 +158,14 @@ interface FolderGroup {
   copies: { index: number; messageId: string; size: number; internalDate: Date }[];
 }
 
-const MESSAGE_COLUMNS = 13;
+const MESSAGE_COLUMNS = 14;
 
 async function insertMessages(
   m: EntityManager,
-  prepared: { messageId: string; req: DeliveryRequest; summary: HeaderSummary; sha256: string }[],
+  prepared: { messageId: string; req: DeliveryRequest; summary: HeaderSummary; structure: ImapStructure; sha256: string }[],
 ): Promise<void> {
   const params: unknown[] = [];
-  const rows = prepared.map(({ messageId, req, summary, sha256 }) => {
+  const rows = prepared.map(({ messageId, req, summary, structure, sha256 }) => {
     params.push(
       messageId,
       req.raw,
@@ -177,12 +180,13 @@ async function insertMessages(
       summary.date,
       summary.messageId,
       summary.inReplyTo,
+      JSON.stringify(structure),
     );
     const base = params.length - MESSAGE_COLUMNS;
     return `(${Array.from({ length: MESSAGE_COLUMNS }, (_, i) => `$${base + i + 1}`).join(', ')})`;
   });
   await m.query(
-    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to)
+    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to, imap_structure)
      VALUES ${rows.join(', ')}`,
     params,
   );

@@ -1,0 +1,60 @@
+import { DataSource } from 'typeorm';
+import { AuthThrottle } from '../../../../../libs/core/src/mail-accounts/auth-throttle';
+import { checkMailboxCredentials } from '../../../../../libs/core/src/mailboxes/credentials';
+import { ensureDefaultFolders } from '../../../../../libs/core/src/mail-store/folders';
+import type { ImapAuthResult, ImapBackend } from '../imap-backend';
+import type { MailSignals } from '../mail-signals';
+import { PgImapAccount } from './pg-imap-account';
+
+export interface PgImapBackendOptions {
+  maxMessageBytes: number;
+  log: (event: Record<string, unknown>, msg: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * IMAP on the PostgreSQL mail store. Logins go through the same checks as
+ * SMTP AUTH: the shared lockout (auth_failures, counted across processes and
+ * protocols) first, then the password, then the account's state, told only
+ * to someone who knew the password. The default folders are made on first
+ * login as they are on first delivery.
+ */
+export class PgImapBackend implements ImapBackend {
+  constructor(
+    private readonly db: DataSource,
+    private readonly throttle: AuthThrottle,
+    private readonly signals: MailSignals,
+    private readonly opts: PgImapBackendOptions,
+  ) {}
+
+  async authenticate(user: string, password: string, remoteAddress: string): Promise<ImapAuthResult> {
+    const username = user.trim();
+    try {
+      const lock = await this.throttle.lockState(remoteAddress, username);
+      if (lock.locked) return { ok: false, temporary: true, message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
+      const result = await checkMailboxCredentials(this.db, username, password);
+      if (!result.ok && result.reason === 'invalid_credentials') {
+        const { delayMs } = await this.throttle.recordFailure(remoteAddress, username);
+        await sleep(delayMs);
+        return { ok: false, temporary: false, message: 'invalid user name or password' };
+      }
+      if (!result.ok) {
+        return {
+          ok: false,
+          temporary: false,
+          message: result.reason === 'mailbox_disabled' ? 'mailbox disabled; contact your provider' : 'account suspended; contact your provider',
+        };
+      }
+      await this.throttle.recordSuccess(username);
+      await ensureDefaultFolders(this.db.manager, result.mailbox.id);
+      return {
+        ok: true,
+        account: new PgImapAccount(this.db, this.signals, result.mailbox.id, result.mailbox.address, { maxMessageBytes: this.opts.maxMessageBytes }),
+      };
+    } catch (err) {
+      this.opts.log({ event: 'imap_auth_error', err: (err as Error).message }, 'imap login check failed');
+      return { ok: false, temporary: true, message: 'temporary failure; try again later' };
+    }
+  }
+}
