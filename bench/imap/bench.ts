@@ -181,7 +181,8 @@ async function startDovecot(): Promise<Server> {
     for (let i = 0; i < count; i++) writeFileSync(resolve(dir, 'cur', `${1767225600 + i}.M${i}P1.bench,S=${message(i).length}:2,`), message(i));
   }
   execFileSync('chown', ['-R', '5000:5000', resolve(base, 'mail')]);
-  execFileSync('dovecot', ['-c', resolve(base, 'dovecot/dovecot.conf')]);
+  // dovecot daemonises and keeps inherited pipes open: give it none, or execFileSync waits forever
+  execFileSync('dovecot', ['-c', resolve(base, 'dovecot/dovecot.conf')], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
       (await BenchImapClient.open(port)).close();
