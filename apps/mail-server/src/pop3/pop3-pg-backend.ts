@@ -2,11 +2,9 @@ import { Client } from 'pg';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { checkMailboxCredentials } from '../../../../libs/core/src/mailboxes/credentials';
+import { mailboxLogin } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { expungeUids } from '../../../../libs/core/src/mail-store/expunge';
 import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop, Pop3MessageInfo } from './pop3-backend';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Read ahead this many messages (or bytes) per query: RETR of a whole maildrop is one query per batch. */
 const READ_AHEAD_MESSAGES = 32;
@@ -27,19 +25,8 @@ export class Pop3PgBackend implements Pop3Backend {
   ) {}
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<Pop3AuthResult> {
-    const lock = await this.throttle.lockState(remoteAddress, user);
-    if (lock.locked) return { ok: false, temporary: true, message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
-    // the one password check of every protocol, read fresh (never from a cache)
-    const result = await checkMailboxCredentials(this.db, user.trim(), password);
-    if (!result.ok && result.reason === 'invalid_credentials') {
-      const { delayMs } = await this.throttle.recordFailure(remoteAddress, user);
-      await sleep(delayMs);
-      return { ok: false, temporary: false, message: 'invalid user name or password' };
-    }
-    if (!result.ok) {
-      return { ok: false, temporary: false, message: result.reason === 'mailbox_disabled' ? 'mailbox disabled; contact your provider' : 'account suspended; contact your provider' };
-    }
-    await this.throttle.recordSuccess(user);
+    const result = await mailboxLogin(this.db, this.throttle, user, password, remoteAddress);
+    if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
     return { ok: true, mailboxId: result.mailbox.id, address: result.mailbox.address };
   }
 

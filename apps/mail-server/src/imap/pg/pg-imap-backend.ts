@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuthThrottle } from '../../../../../libs/core/src/mail-accounts/auth-throttle';
-import { checkMailboxCredentials } from '../../../../../libs/core/src/mailboxes/credentials';
+import { mailboxLogin } from '../../../../../libs/core/src/mail-accounts/mailbox-login';
 import { ensureDefaultFolders } from '../../../../../libs/core/src/mail-store/folders';
 import type { ImapAuthResult, ImapBackend } from '../imap-backend';
 import type { MailSignals } from '../mail-signals';
@@ -11,7 +11,6 @@ export interface PgImapBackendOptions {
   log: (event: Record<string, unknown>, msg: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * IMAP on the PostgreSQL mail store. Logins go through the same checks as
@@ -29,24 +28,9 @@ export class PgImapBackend implements ImapBackend {
   ) {}
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<ImapAuthResult> {
-    const username = user.trim();
     try {
-      const lock = await this.throttle.lockState(remoteAddress, username);
-      if (lock.locked) return { ok: false, temporary: true, message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
-      const result = await checkMailboxCredentials(this.db, username, password);
-      if (!result.ok && result.reason === 'invalid_credentials') {
-        const { delayMs } = await this.throttle.recordFailure(remoteAddress, username);
-        await sleep(delayMs);
-        return { ok: false, temporary: false, message: 'invalid user name or password' };
-      }
-      if (!result.ok) {
-        return {
-          ok: false,
-          temporary: false,
-          message: result.reason === 'mailbox_disabled' ? 'mailbox disabled; contact your provider' : 'account suspended; contact your provider',
-        };
-      }
-      await this.throttle.recordSuccess(username);
+      const result = await mailboxLogin(this.db, this.throttle, user, password, remoteAddress);
+      if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
       await ensureDefaultFolders(this.db.manager, result.mailbox.id);
       return {
         ok: true,

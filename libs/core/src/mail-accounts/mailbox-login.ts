@@ -1,0 +1,37 @@
+import { DataSource } from 'typeorm';
+import { Mailbox } from '../entities';
+import { checkMailboxCredentials } from '../mailboxes/credentials';
+import { AuthThrottle } from './auth-throttle';
+
+export type MailboxLogin =
+  | { ok: true; mailbox: Mailbox }
+  | { ok: false; temporary: boolean; reason: 'locked' | 'invalid_credentials' | 'mailbox_disabled' | 'customer_suspended'; message: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A mail client's login (POP3, IMAP), in the one order that leaks nothing:
+ * lockout first (a locked user or address is refused without trying the
+ * password), then the password (the same time for unknown users), each
+ * failure counted and answered after a growing pause, and the account's
+ * state reported only to someone who knew the password.
+ */
+export async function mailboxLogin(db: DataSource, throttle: AuthThrottle, user: string, password: string, remoteAddress: string): Promise<MailboxLogin> {
+  const username = user.trim();
+  const lock = await throttle.lockState(remoteAddress, username);
+  if (lock.locked) {
+    return { ok: false, temporary: true, reason: 'locked', message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
+  }
+  const result = await checkMailboxCredentials(db, username, password);
+  if (!result.ok && result.reason === 'invalid_credentials') {
+    const { delayMs } = await throttle.recordFailure(remoteAddress, username);
+    await sleep(delayMs);
+    return { ok: false, temporary: false, reason: 'invalid_credentials', message: 'invalid user name or password' };
+  }
+  if (!result.ok) {
+    const message = result.reason === 'mailbox_disabled' ? 'mailbox disabled; contact your provider' : 'account suspended; contact your provider';
+    return { ok: false, temporary: false, reason: result.reason, message };
+  }
+  await throttle.recordSuccess(username);
+  return { ok: true, mailbox: result.mailbox };
+}
