@@ -11,7 +11,6 @@ export interface PgImapBackendOptions {
   log: (event: Record<string, unknown>, msg: string) => void;
 }
 
-
 /**
  * IMAP on the PostgreSQL mail store. Logins go through the same checks as
  * SMTP AUTH: the shared lockout (auth_failures, counted across processes and
