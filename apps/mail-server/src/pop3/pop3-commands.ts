@@ -178,7 +178,8 @@ export const POP3_COMMANDS: Record<string, Pop3Command> = {
         try {
           if (indexes.length) await s.maildrop.commitDeletes(indexes);
           s.send(`+OK ${s.opts.hostname} signing off (${indexes.length} message(s) deleted)`);
-        } catch {
+        } catch (err) {
+          s.opts.log({ session: s.id, err: String((err as Error)?.message ?? err) }, 'pop3 delete on QUIT failed');
           s.send('-ERR [SYS/TEMP] some deleted messages were not removed');
         }
       } else {

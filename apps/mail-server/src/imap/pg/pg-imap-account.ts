@@ -24,7 +24,7 @@ import { hasFlag } from '../imap-flags';
 import { matchesMessage, SearchableText, searchableText } from '../imap-search-match';
 import type { MailSignals } from '../mail-signals';
 import { folderInfo, readFolderState } from './folder-state';
-import { lockFolder, notifyFolder, recordRemoval, RemovedCopy } from './remove-copies';
+import { lockFolder, notifyFolder, recordRemoval, RemovedCopy } from '../../../../../libs/core/src/mail-store/remove-copies';
 import { searchSql } from './search-sql';
 
 /** How many messages one FETCH query reads: small for whole messages (memory), larger for headers and structures. */
