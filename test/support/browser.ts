@@ -34,6 +34,8 @@ export interface TestBrowser {
   unexpectedErrors(): string[];
   /** A test that provokes an HTTP error on purpose (a 400 to show field errors) declares it first. */
   expectHttpError(status: number, urlPart: string): void;
+  /** Any number of these (a revoked key: every request in flight is refused the same way). */
+  expectHttpErrors(status: number, urlPart: string): void;
   close(): Promise<void>;
 }
 
@@ -54,13 +56,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
-  const expected: { status: number; urlPart: string }[] = [];
+  const expected: { status: number; urlPart: string; any?: boolean }[] = [];
   page.on('console', (msg: ConsoleMessage) => {
     if (msg.type() !== 'error') return;
     const status = /status of (\d{3})/.exec(msg.text())?.[1];
     const url = msg.location().url ?? '';
     const i = status ? expected.findIndex((e) => e.status === Number(status) && url.includes(e.urlPart)) : -1;
-    if (i >= 0) expected.splice(i, 1);
+    if (i >= 0 && !expected[i].any) expected.splice(i, 1);
+    else if (i >= 0) return;
     else errors.push(`console.error: ${msg.text()} (${url})`);
   });
   page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
@@ -69,6 +72,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     page,
     unexpectedErrors: () => [...errors],
     expectHttpError: (status, urlPart) => expected.push({ status, urlPart }),
+    expectHttpErrors: (status, urlPart) => expected.push({ status, urlPart, any: true }),
     close: async () => {
       await context.close().catch(() => undefined);
       rmSync(home, { recursive: true, force: true });
