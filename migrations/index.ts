@@ -1,3 +1,4 @@
+import { OutboundDelivery1795928964616 } from './1795928964616-OutboundDelivery';
 import { ImapStore1795923915421 } from './1795923915421-ImapStore';
 import { Resources1795920357135 } from './1795920357135-Resources';
 import { Agreements1795920710890 } from './1795920710890-Agreements';
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   Agreements1795920710890,
   MailStore1795921080596,
   ImapStore1795923915421,
+  OutboundDelivery1795928964616,
 ];

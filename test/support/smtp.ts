@@ -50,6 +50,9 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     POP3S_PORT: 'off',
     IMAP_PORT: String(await freePort()),
     IMAPS_PORT: String(await freePort()),
+    // the delivery worker would try real MX hosts for queued test mail: tests that
+    // deliver turn it on with a TRANSPORT_MAP pointing at a loopback sink
+    DELIVERY_WORKER: 'off',
     ...env,
   });
   const db = createDataSource(databaseUrl, { poolSize: 5 });

@@ -44,6 +44,30 @@ export interface PostbodeConfig {
   authMaxFailures: number;
   authMaxFailuresPerIp: number;
   authLockoutSeconds: number;
+  /** Run the outbound delivery worker in the mail-server process (DELIVERY_WORKER=on|off). */
+  deliveryWorker: boolean;
+  /** Deliveries in flight per mail-server process (each holds one database connection while it talks to the remote). */
+  deliveryConcurrency: number;
+  /** Seconds before each retry after a temporary failure; the last value repeats. */
+  deliveryRetrySchedule: number[];
+  /** How long a message may stay queued before it fails for good (default 5 days). */
+  queueLifetimeSeconds: number;
+  /** Send one "delayed" DSN after this many seconds in the queue (0: never). */
+  delayNoticeSeconds: number;
+  /** How often an idle worker looks for due mail when no NOTIFY woke it. */
+  deliveryPollMs: number;
+  /** Connect/greeting timeout and idle-socket timeout when talking to remote servers. */
+  deliveryConnectTimeoutMs: number;
+  deliverySocketTimeoutMs: number;
+  /** Bounces quote at most this much of the original message; larger ones get its headers only. */
+  dsnOriginalMaxBytes: number;
+  /** Automatic suspension: this many limit refusals for one customer within the window (0: never). */
+  autoSuspendLimitHits: number;
+  /** Automatic suspension: this share of a customer's recent remote recipients failed (0: never)... */
+  autoSuspendFailureRatio: number;
+  /** ...counted only once at least this many recipients finished in the window. */
+  autoSuspendMinRecipients: number;
+  autoSuspendWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +108,23 @@ function nonNegativeInt(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `must be a whole number (0 or more), got "${raw}"`);
   }
   return Number(raw);
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw)) throw new ConfigError(name, `must be a number from 0 to 1, got "${raw}"`);
+  return Number(raw);
+}
+
+function secondsList(env: Env, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const parts = raw.split(',').map((x) => x.trim());
+  if (parts.length === 0 || parts.some((x) => !/^\d+$/.test(x) || Number(x) < 1)) {
+    throw new ConfigError(name, `must be a comma-separated list of seconds (each 1 or more), got "${raw}"`);
+  }
+  return parts.map(Number);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -171,6 +212,20 @@ export function loadConfig(env: Env = process.env): PostbodeConfig {
     authMaxFailures: positiveInt(env, 'AUTH_MAX_FAILURES', 10),
     authMaxFailuresPerIp: positiveInt(env, 'AUTH_MAX_FAILURES_PER_IP', 30),
     authLockoutSeconds: positiveInt(env, 'AUTH_LOCKOUT_SECONDS', 900),
+    deliveryWorker: oneOf(env, 'DELIVERY_WORKER', ['on', 'off'] as const, 'on') === 'on',
+    deliveryConcurrency: positiveInt(env, 'DELIVERY_CONCURRENCY', 10),
+    // 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, then every 4 h until the lifetime ends
+    deliveryRetrySchedule: secondsList(env, 'DELIVERY_RETRY_SCHEDULE', [60, 300, 900, 1800, 3600, 7200, 14400]),
+    queueLifetimeSeconds: positiveInt(env, 'QUEUE_LIFETIME_SECONDS', 5 * 86400),
+    delayNoticeSeconds: nonNegativeInt(env, 'DELAY_NOTICE_SECONDS', 4 * 3600),
+    deliveryPollMs: positiveInt(env, 'DELIVERY_POLL_MS', 2_000),
+    deliveryConnectTimeoutMs: positiveInt(env, 'DELIVERY_CONNECT_TIMEOUT_MS', 30_000),
+    deliverySocketTimeoutMs: positiveInt(env, 'DELIVERY_SOCKET_TIMEOUT_MS', 300_000),
+    dsnOriginalMaxBytes: positiveInt(env, 'DSN_ORIGINAL_MAX_BYTES', 1024 * 1024),
+    autoSuspendLimitHits: nonNegativeInt(env, 'AUTO_SUSPEND_LIMIT_HITS', 50),
+    autoSuspendFailureRatio: ratio(env, 'AUTO_SUSPEND_FAILURE_RATIO', 0.5),
+    autoSuspendMinRecipients: positiveInt(env, 'AUTO_SUSPEND_MIN_RECIPIENTS', 20),
+    autoSuspendWindowSeconds: positiveInt(env, 'AUTO_SUSPEND_WINDOW_SECONDS', 3600),
   };
 }
 

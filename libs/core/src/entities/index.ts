@@ -15,7 +15,7 @@ import { RelayUsage } from './relay-usage.entity';
 import { Webhook } from './webhook.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { MailboxMessage } from './mailbox-message.entity';
-import { OutboundMessage, OutboundRecipient } from './outbound.entity';
+import { OutboundAttempt, OutboundMessage, OutboundRecipient } from './outbound.entity';
 import { StoredMessage } from './stored-message.entity';
 
 export * from './agreement.entity';
@@ -61,5 +61,6 @@ export const ENTITIES = [
   ExpungedMessage,
   OutboundMessage,
   OutboundRecipient,
+  OutboundAttempt,
   AuthFailure,
 ];

@@ -3,7 +3,15 @@ import { newId } from '../ids';
 import { StoredMessage } from './stored-message.entity';
 
 export type OutboundSource = 'submission' | 'forward';
-export type OutboundRecipientStatus = 'queued' | 'sending' | 'deferred' | 'delivered' | 'failed' | 'held' | 'cancelled';
+/**
+ * queued (due now) → deferred (4xx or no connection; retried later) →
+ * delivered | failed (5xx or queue lifetime over; bounced) | cancelled (by staff; bounced).
+ * held: not sent until released (by staff, or when a suspended agreement is reinstated).
+ * A recipient being sent stays queued/deferred, row-locked by the worker's open transaction.
+ */
+export type OutboundRecipientStatus = 'queued' | 'deferred' | 'delivered' | 'failed' | 'held' | 'cancelled';
+/** Why a recipient is held: `staff` (queue API) or `relay_suspended` (the sender lost relay permission). */
+export type OutboundHoldReason = 'staff' | 'relay_suspended';
 
 /**
  * A message waiting to leave for other servers: mail a user submitted to
@@ -58,6 +66,9 @@ export class OutboundMessage {
 
 @Entity('outbound_recipients')
 @Index('ix_outbound_recipients_due', ['status', 'nextAttemptAt'])
+@Index('ix_outbound_recipients_finished', ['finishedAt'])
+// the bounce pass: failed or cancelled recipients whose DSN is not yet settled
+@Index('ix_outbound_recipients_unbounced', ['outboundMessageId'], { where: "bounced_at IS NULL AND status IN ('failed', 'cancelled')" })
 @Index('ix_outbound_recipients_message', ['outboundMessageId'])
 export class OutboundRecipient {
   @PrimaryColumn('uuid')
@@ -79,6 +90,10 @@ export class OutboundRecipient {
   @Column('text')
   recipient: string;
 
+  /** The recipient's domain, lower-case ASCII: one delivery takes one message's recipients per domain. */
+  @Column('text')
+  domain: string;
+
   @Column('text', { default: 'queued' })
   status: OutboundRecipientStatus;
 
@@ -95,10 +110,71 @@ export class OutboundRecipient {
   @Column('text', { nullable: true })
   lastReply: string | null;
 
+  /** Enhanced status code of the last outcome (e.g. 4.4.1, 5.1.1): the DSN's Status field. */
+  @Column('text', { nullable: true })
+  lastStatus: string | null;
+
+  /** Host that gave the last reply (DSN Remote-MTA). */
+  @Column('text', { nullable: true })
+  remoteMta: string | null;
+
+  @Column('text', { nullable: true })
+  heldReason: OutboundHoldReason | null;
+
+  /** When a "delayed" DSN went out for this recipient (at most one). */
+  @Column('timestamptz', { nullable: true })
+  delayNotifiedAt: Date | null;
+
+  /**
+   * Failed or cancelled recipients: when their failure DSN was queued, or it
+   * was settled that none is due (null sender, NOTIFY=NEVER/without FAILURE).
+   * Null on a failed row means the bounce pass still owes it.
+   */
+  @Column('timestamptz', { nullable: true })
+  bouncedAt: Date | null;
+
+  /** When it became delivered, failed or cancelled. */
+  @Column('timestamptz', { nullable: true })
+  finishedAt: Date | null;
+
   /** RFC 3461 NOTIFY values and ORCPT from RCPT TO. */
   @Column('text', { array: true, nullable: true })
   dsnNotify: string[] | null;
 
   @Column('text', { nullable: true })
   dsnOrcpt: string | null;
+}
+
+/** One try to hand a recipient to a remote server: the history behind lastReply. */
+@Entity('outbound_attempts')
+@Index('ix_outbound_attempts_recipient', ['recipientId', 'id'])
+export class OutboundAttempt {
+  @PrimaryColumn('uuid')
+  id: string = newId();
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column('uuid')
+  recipientId: string;
+
+  @ManyToOne(() => OutboundRecipient, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'recipient_id' })
+  outboundRecipient?: OutboundRecipient;
+
+  /** delivered | deferred | failed */
+  @Column('text')
+  outcome: string;
+
+  @Column('text', { nullable: true })
+  reply: string | null;
+
+  @Column('text', { nullable: true })
+  status: string | null;
+
+  @Column('text', { nullable: true })
+  remoteMta: string | null;
+
+  @Column('integer')
+  durationMs: number;
 }

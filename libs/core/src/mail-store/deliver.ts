@@ -259,6 +259,11 @@ async function storeCopies(m: EntityManager, g: FolderGroup): Promise<StoredCopi
   };
 }
 
+/** The part after the last '@', lower-case: what MX lookup and the transport map are asked about. */
+export function recipientDomain(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+}
+
 async function enqueueOutbound(m: EntityManager, messageId: string, envelopeFrom: string, out: OutboundRequest): Promise<string> {
   const id = newId();
   await m.query(
@@ -271,8 +276,8 @@ async function enqueueOutbound(m: EntityManager, messageId: string, envelopeFrom
     if (seen.has(r.address)) continue;
     seen.add(r.address);
     await m.query(
-      `INSERT INTO outbound_recipients (id, outbound_message_id, recipient, dsn_notify, dsn_orcpt) VALUES ($1, $2, $3, $4, $5)`,
-      [newId(), id, r.address, r.dsnNotify ?? null, r.dsnOrcpt ?? null],
+      `INSERT INTO outbound_recipients (id, outbound_message_id, recipient, domain, dsn_notify, dsn_orcpt) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [newId(), id, r.address, recipientDomain(r.address), r.dsnNotify ?? null, r.dsnOrcpt ?? null],
     );
   }
   return id;
