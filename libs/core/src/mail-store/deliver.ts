@@ -86,7 +86,39 @@ export async function deliverMessage(db: DataSource, req: DeliveryRequest): Prom
  * within a folder, copies keep the order of the requests.
  */
 export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): Promise<DeliveryResult[]> {
-  const prepared = reqs.map((req) => {
+  // parsing and hashing before BEGIN, so the transaction holds its locks only for the SQL
+  const prepared = prepareDeliveries(reqs);
+  return db.transaction((m) => storePrepared(m, prepared));
+}
+
+/**
+ * The same inside a transaction the caller owns, for work that must commit
+ * together with the delivery (the bounce pass stores a DSN and marks the
+ * failed recipients bounced in one commit). The caller's transaction takes
+ * the same locks in the same order as deliverMessages.
+ */
+export async function deliverMessagesIn(m: EntityManager, reqs: DeliveryRequest[]): Promise<DeliveryResult[]> {
+  return storePrepared(m, prepareDeliveries(reqs));
+}
+
+interface PreparedDelivery {
+  req: DeliveryRequest;
+  mailboxIds: string[];
+  hasOutbound: boolean;
+  summary: HeaderSummary;
+  structure: ImapStructure;
+  sha256: string;
+  messageId: string;
+}
+
+interface PreparedBatch {
+  prepared: PreparedDelivery[];
+  /** Copies grouped per (mailbox, folder, flags), in lock order. */
+  ordered: FolderGroup[];
+}
+
+function prepareDeliveries(reqs: DeliveryRequest[]): PreparedBatch {
+  const prepared = reqs.map((req): PreparedDelivery => {
     const mailboxIds = [...new Set(req.mailboxIds)].sort();
     const outboundRecipients = req.outbound?.recipients ?? [];
     if (mailboxIds.length === 0 && outboundRecipients.length === 0) throw new Error('deliverMessage: no recipients');
@@ -115,39 +147,40 @@ export async function deliverMessages(db: DataSource, reqs: DeliveryRequest[]): 
     }
   });
   const ordered = [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { prepared, ordered };
+}
 
-  return db.transaction(async (m) => {
-    // Messages and queue entries first: they lock nothing shared. Then the
-    // senders' relay counters, then the folder and mailbox rows, each kind in
-    // key order and held until COMMIT, so concurrent batches cannot deadlock.
-    await insertMessages(m, prepared);
-    const results: DeliveryResult[] = [];
-    for (const p of prepared) {
-      const outboundMessageId = p.hasOutbound ? await enqueueOutbound(m, p.messageId, p.req.envelopeFrom, p.req.outbound!) : null;
-      results.push({ messageId: p.messageId, deliveries: [], outboundMessageId, overQuota: [] });
-    }
-    await countRelayed(m, prepared.map((p) => p.req));
-    for (const g of ordered) {
-      const stored = await storeCopies(m, g);
-      let used = stored.usedBytes - g.copies.reduce((sum, c) => sum + c.size, 0);
-      for (const [i, c] of g.copies.entries()) {
-        results[c.index].deliveries.push({ mailboxId: g.mailboxId, folderId: stored.folderId, uid: stored.firstUid + i, modseq: stored.firstModseq + i + 1 });
-        const before = used;
-        used += c.size;
-        if (before <= stored.quotaBytes && used > stored.quotaBytes) {
-          results[c.index].overQuota.push(g.mailboxId);
-          await recordEvent(m, ACTOR, {
-            action: 'mailbox.quota_exceeded',
-            targetType: 'mailbox',
-            targetId: g.mailboxId,
-            customerId: stored.customerId,
-            after: { usedBytes: used, quotaBytes: stored.quotaBytes, messageId: c.messageId },
-          });
-        }
+async function storePrepared(m: EntityManager, { prepared, ordered }: PreparedBatch): Promise<DeliveryResult[]> {
+  // Messages and queue entries first: they lock nothing shared. Then the
+  // senders' relay counters, then the folder and mailbox rows, each kind in
+  // key order and held until COMMIT, so concurrent batches cannot deadlock.
+  await insertMessages(m, prepared);
+  const results: DeliveryResult[] = [];
+  for (const p of prepared) {
+    const outboundMessageId = p.hasOutbound ? await enqueueOutbound(m, p.messageId, p.req.envelopeFrom, p.req.outbound!) : null;
+    results.push({ messageId: p.messageId, deliveries: [], outboundMessageId, overQuota: [] });
+  }
+  await countRelayed(m, prepared.map((p) => p.req));
+  for (const g of ordered) {
+    const stored = await storeCopies(m, g);
+    let used = stored.usedBytes - g.copies.reduce((sum, c) => sum + c.size, 0);
+    for (const [i, c] of g.copies.entries()) {
+      results[c.index].deliveries.push({ mailboxId: g.mailboxId, folderId: stored.folderId, uid: stored.firstUid + i, modseq: stored.firstModseq + i + 1 });
+      const before = used;
+      used += c.size;
+      if (before <= stored.quotaBytes && used > stored.quotaBytes) {
+        results[c.index].overQuota.push(g.mailboxId);
+        await recordEvent(m, ACTOR, {
+          action: 'mailbox.quota_exceeded',
+          targetType: 'mailbox',
+          targetId: g.mailboxId,
+          customerId: stored.customerId,
+          after: { usedBytes: used, quotaBytes: stored.quotaBytes, messageId: c.messageId },
+        });
       }
     }
-    return results;
-  });
+  }
+  return results;
 }
 
 interface FolderGroup {
@@ -160,10 +193,7 @@ interface FolderGroup {
 
 const MESSAGE_COLUMNS = 14;
 
-async function insertMessages(
-  m: EntityManager,
-  prepared: { messageId: string; req: DeliveryRequest; summary: HeaderSummary; structure: ImapStructure; sha256: string }[],
-): Promise<void> {
+async function insertMessages(m: EntityManager, prepared: PreparedDelivery[]): Promise<void> {
   const params: unknown[] = [];
   const rows = prepared.map(({ messageId, req, summary, structure, sha256 }) => {
     params.push(
