@@ -259,6 +259,14 @@ describe('buildDsn', () => {
     expect(part.headers).toContain('Content-Transfer-Encoding: 8bit');
     expect(part.raw.equals(original)).toBe(true);
   });
+
+  it('a message with lines no relay takes (over 998 octets) comes back as its header lines', () => {
+    const original = Buffer.concat([ORIGINAL, Buffer.from(`${'w'.repeat(2000)}\r\n`)]);
+    const dsn = readDsn(buildDsn(input({ original })));
+    expect(dsn.parts[2].type).toBe('text/rfc822-headers');
+    expect(dsn.parts[2].body).toContain('Subject: Quarterly figures');
+    expect(dsn.text).toContain('Only the header lines of your message are attached.');
+  });
 });
 
 describe('quotedPrintable', () => {

@@ -135,7 +135,11 @@ function originalPart(input: DsnInput): OriginalPart {
   // the caller loaded only the header section
   const partial = size > input.original.length;
   if (!asked && !tooLarge && !partial) {
-    return { type: 'message/rfc822', description: 'Undelivered message', body: input.original, encoding: transferEncoding(input.original), note: null };
+    const encoding = transferEncoding(input.original);
+    // message/rfc822 may not be encoded (RFC 2046 5.2.1): lines over 998 octets could not cross SMTP
+    if (encoding !== 'binary') {
+      return { type: 'message/rfc822', description: 'Undelivered message', body: input.original, encoding, note: null };
+    }
   }
   const headers = headerSection(input.original, input.maxOriginalBytes);
   const note = asked
