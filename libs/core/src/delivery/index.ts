@@ -1,1 +1,2 @@
 export * from './dsn';
+export * from './bounces';
