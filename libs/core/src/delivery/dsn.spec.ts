@@ -245,6 +245,9 @@ describe('buildDsn', () => {
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe('Undelivered Mail Returned to Sender');
     expect(parsed.text).toContain('<jürgen@bücher.test>');
+    // a UTF-8 sender (SMTPUTF8) is addressed in UTF-8, not mangled
+    const toUtf8 = await simpleParser(buildDsn(input({ originalSender: 'zoë@bücher.test' })));
+    expect(toUtf8.to && !Array.isArray(toUtf8.to) ? toUtf8.to.value[0].address : null).toBe('zoë@bücher.test');
     expect(parsed.text).toContain('      550 5.1.1 Empfänger unbekannt');
     expect(parsed.text).toContain('<x@remote.test>');
     expect(parsed.attachments.find((a) => a.contentType === 'message/rfc822')?.content.equals(ORIGINAL)).toBe(true);

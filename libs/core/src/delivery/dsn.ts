@@ -93,7 +93,8 @@ export function buildDsn(input: DsnInput): Buffer {
         'This is a MIME-encapsulated delivery status notification.',
         '',
       ].join(CRLF),
-      'ascii',
+      // an SMTPUTF8 sender's address stays UTF-8 (RFC 6532); everything else here is ASCII
+      'utf8',
     ),
     part(boundary, ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', 'Content-Description: Notification'], human),
     part(boundary, ['Content-Type: message/delivery-status', 'Content-Description: Delivery report'], status),
