@@ -411,10 +411,14 @@ describe('the outbound queue API', () => {
     expect(counted.oldestWaitingSince).toBe((await get(m1)).createdAt);
     expect(Date.now() - new Date(counted.since).getTime()).toBeGreaterThan(24 * 3600_000 - 60_000);
 
-    // a bound key gets its own customer without asking
+    // a bound key gets its own customer without asking; the dashboard shows the same counts
     const key = await keyWith(api, ['queue:read'], f.customer.id);
     const own = (await api.http().get('/v1/queue/stats').set(key).expect(200)).body;
     expect(own).toMatchObject({ customerId: f.customer.id, queued: 1, sent: 2, customers: null });
+    const dashboard = (await api.http().get('/v1/stats').set(key).expect(200)).body;
+    expect(dashboard.queue).toEqual({ queued: 1, deferred: 1, held: 1, sent: 2, bounced: 1, cancelled: 1, oldestWaitingSince: counted.oldestWaitingSince });
+    const customersOnly = await keyWith(api, ['customers:read'], f.customer.id);
+    expect((await api.http().get('/v1/stats').set(customersOnly).expect(200)).body.queue).toBeNull();
 
     // staff without a customer: everyone's totals and the customers with the most mail waiting
     const all = (await api.http().get('/v1/queue/stats').set(api.admin).expect(200)).body;
@@ -425,6 +429,8 @@ describe('the outbound queue API', () => {
     expect(all.customers.length).toBeLessThanOrEqual(20);
     const waiting = all.customers.map((c: { queued: number; deferred: number; held: number }) => c.queued + c.deferred + c.held);
     expect(waiting).toEqual([...waiting].sort((x: number, y: number) => y - x));
+    const admin = (await api.http().get('/v1/stats').set(api.admin).expect(200)).body;
+    expect(admin.queue.queued).toBeGreaterThanOrEqual(1);
 
     const unknown = await api.http().get('/v1/queue/stats').query({ customerId: newId() }).set(api.admin);
     expect(unknown.status).toBe(404);
