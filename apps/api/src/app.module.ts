@@ -18,6 +18,7 @@ import { DomainsModule } from './domains/domains.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { MailboxesModule } from './mailboxes/mailboxes.module';
+import { QueueModule } from './queue/queue.module';
 import { RelayModule } from './relay/relay.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { StatsModule } from './stats/stats.module';
@@ -36,6 +37,7 @@ export const FEATURE_MODULES = [
   AgreementsModule,
   RelayModule,
   WebhooksModule,
+  QueueModule,
   StatsModule,
 ];
 

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SCOPES } from '../../../../libs/core/src/auth/scopes';
+import { QueueCountsDto } from '../queue/queue.dto';
 
 export class CallerDto {
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) keyId: string | null;
@@ -54,4 +55,6 @@ export class StatsDto {
   @ApiProperty({ type: TotalDto, nullable: true, description: 'Mailboxes whose relaying staff blocked (POST /v1/mailboxes/{id}/relay-block)' })
   relayBlockedMailboxes: TotalDto | null;
   @ApiProperty({ type: ApiKeyCountsDto, nullable: true, description: 'Admin keys only' }) apiKeys: ApiKeyCountsDto | null;
+  @ApiProperty({ type: QueueCountsDto, nullable: true, description: 'Outbound recipients: waiting now, and sent, bounced and cancelled in the last 24 hours (GET /v1/queue/stats has more)' })
+  queue: QueueCountsDto | null;
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { hasAnyScope } from '../../../../libs/core/src/auth/scopes';
 import { Agreement, Alias, ApiKey, Customer, Domain, Mailbox } from '../../../../libs/core/src/entities';
 import { scopeToCaller } from '../common/access';
+import { countQueue } from '../queue/queue-counts';
 import { Caller } from '../common/caller';
 import { StatsDto } from './stats.dto';
 
@@ -13,7 +14,7 @@ export class StatsService {
 
   async get(caller: Caller): Promise<StatsDto> {
     const may = (scope: string) => hasAnyScope(caller.scopes, [scope]);
-    const [keyName, customers, domains, mailboxes, aliases, apiKeys, agreements, relayBlocked] = await Promise.all([
+    const [keyName, customers, domains, mailboxes, aliases, apiKeys, agreements, relayBlocked, queue] = await Promise.all([
       this.keyName(caller.keyId),
       may('customers:read') ? this.countByStatus(Customer, caller, 'id') : null,
       may('domains:read') ? this.countByStatus(Domain, caller, 'customerId', null) : null,
@@ -22,6 +23,7 @@ export class StatsService {
       caller.scopes.includes('admin') && !caller.customerId ? this.apiKeyCounts() : null,
       may('agreements:read') ? this.countByStatus(Agreement, caller, 'customerId') : null,
       may('mailboxes:read') ? this.countByStatus(Mailbox, caller, 'customerId', 'relayBlocked') : null,
+      may('queue:read') ? countQueue(this.db.manager, { customerId: caller.customerId }) : null,
     ]);
     return {
       caller: { keyId: caller.keyId, keyName, scopes: [...caller.scopes], customerId: caller.customerId },
@@ -38,6 +40,7 @@ export class StatsService {
         superseded: agreements.superseded ?? 0,
       },
       relayBlockedMailboxes: relayBlocked && { total: relayBlocked.true ?? 0 },
+      queue: queue && queue.total,
     };
   }
 
