@@ -1,3 +1,4 @@
+import { AutoSuspension1795929338890 } from './1795929338890-AutoSuspension';
 import { OutboundDelivery1795928964616 } from './1795928964616-OutboundDelivery';
 import { ImapStore1795923915421 } from './1795923915421-ImapStore';
 import { Resources1795920357135 } from './1795920357135-Resources';
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   MailStore1795921080596,
   ImapStore1795923915421,
   OutboundDelivery1795928964616,
+  AutoSuspension1795929338890,
 ];

@@ -331,12 +331,22 @@ describe('the outbound queue API', () => {
     // still held, and staff can cancel it instead of releasing it
     expect((await get(id)).recipients[0]).toMatchObject({ status: 'held', heldReason: 'relay_suspended' });
 
+    // reinstating releases it by itself (libs/core/src/delivery/hold.ts)
     await api.http().post(`/v1/agreements/${agreement.id}/reinstate`).set(api.admin).send({ reason: 'Cleaned up' }).expect(200);
+    expect((await get(id)).recipients[0]).toMatchObject({ status: 'queued', heldReason: null });
+    // suspending the customer holds it again, and a release is refused until the customer is reactivated
     await api.http().post(`/v1/customers/${f.customer.id}/suspend`).set(api.admin).send({ reason: 'Unpaid' }).expect(200);
+    expect((await get(id)).recipients[0]).toMatchObject({ status: 'held', heldReason: 'relay_suspended' });
     const customerSuspended = await release();
     expect(customerSuspended.body.error).toMatchObject({ code: 'relay_still_suspended', details: { reason: 'customer_suspended' } });
     await api.http().post(`/v1/customers/${f.customer.id}/reactivate`).set(api.admin).send({}).expect(200);
+    expect((await get(id)).recipients[0]).toMatchObject({ status: 'queued', heldReason: null });
 
+    // a staff hold is never lifted by those automatic releases, only by a release
+    await api.http().post(`/v1/queue/messages/${id}/hold`).set(api.admin).send({ reason: 'look first' }).expect(200);
+    await api.http().post(`/v1/customers/${f.customer.id}/suspend`).set(api.admin).send({ reason: 'Unpaid' }).expect(200);
+    await api.http().post(`/v1/customers/${f.customer.id}/reactivate`).set(api.admin).send({}).expect(200);
+    expect((await get(id)).recipients[0]).toMatchObject({ status: 'held', heldReason: 'staff' });
     const released = await release();
     expect(released.status, JSON.stringify(released.body)).toBe(200);
     expect(released.body.recipients[0]).toMatchObject({ status: 'queued', heldReason: null });

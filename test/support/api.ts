@@ -22,7 +22,7 @@ export interface TestApi {
 
 /** The real API app on the test PostgreSQL, reached through supertest. */
 export async function startApi(env: Record<string, string> = {}, appOptions: ApiAppOptions = {}): Promise<TestApi> {
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = env.DATABASE_URL ?? inject('databaseUrl');
   // The webhook worker stays off unless a test asks for it: test files share one database, and a
   // worker in another file's app would otherwise take (and time) that test's deliveries.
   const config = loadConfig({

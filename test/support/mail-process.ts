@@ -40,6 +40,7 @@ export async function spawnMailServer(env: Record<string, string> = {}): Promise
     POP3S_PORT: 'off',
     IMAP_PORT: String(await freePort()),
     IMAPS_PORT: String(await freePort()),
+    DELIVERY_WORKER: 'off',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -34,7 +34,7 @@ export interface TestMailServer {
 
 /** The real mail server, in this process, on random ports and the test PostgreSQL. */
 export async function startTestMailServer(env: Record<string, string> = {}, opts: MailServerStartOptions = {}): Promise<TestMailServer> {
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = env.DATABASE_URL ?? inject('databaseUrl');
   const [mx, submission, smtps] = [await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(`${tmpdir()}/postbode-mail-`);
   const config = loadConfig({
@@ -55,7 +55,7 @@ export async function startTestMailServer(env: Record<string, string> = {}, opts
     DELIVERY_WORKER: 'off',
     ...env,
   });
-  const db = createDataSource(databaseUrl, { poolSize: 5 });
+  const db = createDataSource(databaseUrl, { poolSize: 5 + (config.deliveryWorker ? config.deliveryConcurrency : 0) });
   await db.initialize();
   const server = await startMailServer(config, db, databaseUrl, opts);
   return {

@@ -8,6 +8,7 @@ import { Pop3Service } from './pop3/pop3.service';
 import { SmtpService } from './smtp/smtp.service';
 import { loadTlsCredentials } from './smtp/tls-certificate';
 import { ImapService } from './imap/imap.service';
+import { DeliveryService } from './delivery/delivery.service';
 import { MailSignals } from './imap/mail-signals';
 import { DATABASE_URL, LOGGER, MAIL_CONFIG, TLS_CREDENTIALS } from './tokens';
 
@@ -36,6 +37,7 @@ export class MailServerModule {
       SmtpService,
       Pop3Service,
       ImapService,
+      DeliveryService,
     ];
     return { module: MailServerModule, providers };
   }

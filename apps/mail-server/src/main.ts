@@ -14,7 +14,7 @@ import { describeListener } from './smtp/smtp-listeners';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const runMigrations = process.argv.includes('--migrate') || process.env.RUN_MIGRATIONS === 'true';
-  const db = await openDatabase(config, { runMigrations, applicationName: 'postbode-mail-server', poolSize: 20 });
+  const db = await openDatabase(config, { runMigrations, applicationName: 'postbode-mail-server', poolSize: 20 + (config.deliveryWorker ? config.deliveryConcurrency : 0) });
   let server;
   try {
     server = await startMailServer(config, db.dataSource, db.url);

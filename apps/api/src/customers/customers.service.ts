@@ -1,3 +1,4 @@
+import { holdQueuedMail, releaseHeldMail } from '../../../../libs/core/src/delivery/hold';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -114,6 +115,9 @@ export class CustomersService {
         before,
         after,
       });
+      // a suspended customer's queued outbound mail waits (held) until it is reactivated
+      if (status === 'suspended') await holdQueuedMail(m, { customerId: c.id });
+      else await releaseHeldMail(m, { customerId: c.id });
       await m.query(`SELECT pg_notify('postbode_changes', $1)`, [JSON.stringify({ kind: 'customer', id: c.id })]);
       return after;
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { holdQueuedMail, releaseHeldMail } from '../../../../libs/core/src/delivery/hold';
 import { Mailbox } from '../../../../libs/core/src/entities';
 import { conflict, notFound } from '../../../../libs/core/src/errors';
 import { recordEvent } from '../../../../libs/core/src/events';
@@ -85,6 +86,9 @@ export class RelayService {
         before,
         after,
       });
+      // what this mailbox still has queued is held while it may not relay, and goes out once it may again
+      if (block) await holdQueuedMail(m, { mailboxId: mailbox.id });
+      else await releaseHeldMail(m, { mailboxId: mailbox.id });
       await m.query(`SELECT pg_notify('postbode_changes', $1)`, [JSON.stringify({ kind: 'mailbox', id: mailbox.id })]);
       return after;
     });

@@ -17,6 +17,8 @@ export interface ChangeNotice {
 }
 
 export const CHANGES_CHANNEL = 'postbode_changes';
+/** Outbound mail became due (queued, retried or released): delivery workers wake up. */
+export const OUTBOUND_CHANNEL = 'postbode_outbound';
 
 export class ChangeListener {
   private client: Client | null = null;
@@ -25,6 +27,7 @@ export class ChangeListener {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly subscribers: ((notice: ChangeNotice) => void)[] = [];
+  private readonly outboundSubscribers: (() => void)[] = [];
 
   constructor(
     private readonly databaseUrl: string,
@@ -33,6 +36,11 @@ export class ChangeListener {
 
   subscribe(fn: (notice: ChangeNotice) => void): void {
     this.subscribers.push(fn);
+  }
+
+  /** Called on every NOTIFY postbode_outbound, and after a reconnect (one may have been missed). */
+  onOutbound(fn: () => void): void {
+    this.outboundSubscribers.push(fn);
   }
 
   /** Resolves once LISTEN is in place, so nothing committed after start is missed. */
@@ -68,7 +76,7 @@ export class ChangeListener {
     client.on('end', () => this.onLost(client, null));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${OUTBOUND_CHANNEL}`);
       this.backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -85,10 +93,15 @@ export class ChangeListener {
     if (reconnected) {
       this.log.warn({ event: 'changes_listener_reconnected' }, 'LISTEN connection back; dropping every cached account');
       this.publish({ kind: '*', id: null });
+      this.outboundSubscribers.forEach((fn) => fn());
     }
   }
 
   private onNotification(n: Notification): void {
+    if (n.channel === OUTBOUND_CHANNEL) {
+      this.outboundSubscribers.forEach((fn) => fn());
+      return;
+    }
     if (n.channel !== CHANGES_CHANNEL) return;
     let notice: ChangeNotice;
     try {

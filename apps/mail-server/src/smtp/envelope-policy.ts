@@ -1,5 +1,6 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { LocalDelivery, planLocalDelivery } from '../../../../libs/core/src/aliases/local-delivery';
+import { LIMIT_REASONS, recordLimitHit } from '../../../../libs/core/src/delivery/auto-suspend';
 import { decideRelay, decideSender, RelaySubject } from '../../../../libs/core/src/relay/relay-decision';
 import { parseEnvelopeAddress } from '../../../../libs/core/src/relay/envelope-address';
 import { loadRelayUsage } from '../../../../libs/core/src/relay/relay-usage';
@@ -93,6 +94,7 @@ async function planRecipient(ctx: SmtpContext, kind: ListenerKind, address: SMTP
     usage: { ...usage, recipientsInMessage: inMessage },
   });
   if (decision.verdict !== 'accept') {
+    if (subject && LIMIT_REASONS.has(decision.reason)) await countLimitHit(ctx, session, subject);
     // MX offers no AUTH: "log in" would be no advice there; it is plain relay refusal.
     if (kind === 'mx' && decision.reason === 'authentication_required') {
       throw smtpReply(554, '5.7.1', `Relay access denied: ${parsed.kind === 'mailbox' ? parsed.domain : 'that address'} is not a domain of ours`, 'relay_denied');
@@ -108,6 +110,16 @@ async function planRecipient(ctx: SmtpContext, kind: ListenerKind, address: SMTP
   // Relay: the local part goes on exactly as given (a remote server may care about its case); the domain normalised.
   const remote = `${address.address.slice(0, address.address.lastIndexOf('@'))}@${parsed.domain}`;
   plans.set(key, { address: remote, mailboxIds: [], external: [remote], relaySubject: subject, ...dsn });
+}
+
+/** A refusal for a used-up limit counts towards automatic suspension; counting never fails the reply. */
+async function countLimitHit(ctx: SmtpContext, session: SMTPServerSession, subject: RelaySubject): Promise<void> {
+  try {
+    const suspended = await recordLimitHit(ctx.db, subject, ctx.config);
+    if (suspended) ctx.log.warn({ event: 'agreement_auto_suspended', session: session.id, customer: subject.customerId }, suspended);
+  } catch (err) {
+    ctx.log.error({ event: 'limit_hit_not_counted', session: session.id, err: (err as Error).message }, 'could not count a limit refusal');
+  }
 }
 
 /** Who would be relaying: the logged-in mailbox, or on MX a client inside an agreement's clientNetworks. */

@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { Agreement, AgreementStatus } from '../entities';
 import { conflict, notFound } from '../errors';
 import { Actor, recordEvent } from '../events';
+import { holdQueuedMail, releaseHeldMail } from '../delivery/hold';
 import { agreementView } from './agreement-view';
 
 /**
@@ -56,6 +57,9 @@ export async function applyAgreementTransition(
     before,
     after: { ...agreementView(agreement), reason },
   });
+  // the customer's queued outbound mail follows the permission: held while suspended or revoked
+  if (rule.to === 'active') await releaseHeldMail(m, { customerId: agreement.customerId });
+  else await holdQueuedMail(m, { customerId: agreement.customerId });
   await notifyAgreementChanged(m, agreement);
   return agreement;
 }

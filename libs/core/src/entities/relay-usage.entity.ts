@@ -28,6 +28,10 @@ export class RelayUsage {
   @Column('integer', { default: 0 })
   recipients: number;
 
+  /** RCPTs refused because a limit was used up: automatic suspension counts these. */
+  @Column('integer', { default: 0 })
+  limitHits: number;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -310,6 +310,8 @@ async function enqueueOutbound(m: EntityManager, messageId: string, envelopeFrom
       [newId(), id, r.address, recipientDomain(r.address), r.dsnNotify ?? null, r.dsnOrcpt ?? null],
     );
   }
+  // wakes the delivery workers of every mail-server process once this commits
+  await m.query(`SELECT pg_notify('postbode_outbound', '')`);
   return id;
 }
 
