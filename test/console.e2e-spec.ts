@@ -62,6 +62,9 @@ describe('console in a browser', () => {
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     await page.getByText('Signed in with the key “ADMIN_API_KEY”').waitFor();
     await page.getByRole('list', { name: 'Counts' }).getByText('Customers').waitFor();
+    // the outbound queue's counts (GET /v1/stats queue) for keys with queue:read
+    await page.getByRole('list', { name: 'Counts' }).getByText('Outbound queue').waitFor();
+    await page.getByRole('list', { name: 'Counts' }).getByText('Sent, last 24 h').waitFor();
     // a reload keeps the session
     await page.reload();
     await heading('Dashboard');
@@ -168,6 +171,8 @@ describe('console in a browser', () => {
     await secret.waitFor({ state: 'detached' });
     expect(await page.content()).not.toContain(token);
 
+    // the list pages oldest first and the shared test database holds other files' keys: look at this customer's
+    await page.goto(`${base}/api-keys?customerId=${customerId}`);
     const row = page.getByRole('row').filter({ hasText: keyName });
     await row.waitFor();
     await row.getByRole('button', { name: `Revoke ${keyName}` }).click();

@@ -42,6 +42,11 @@ function StatCards({ stats }: { stats: Schemas['StatsDto'] }) {
     cards.push({ label: 'Active agreements', value: a.active, detail: `${a.revoked} revoked · ${a.superseded} superseded`, to: '/agreements?status=active' });
     cards.push({ label: 'Suspended relays', value: a.suspended + (stats.relayBlockedMailboxes?.total ?? 0), detail: `${a.suspended} agreements · ${stats.relayBlockedMailboxes?.total ?? 0} blocked mailboxes`, to: '/agreements?status=suspended' });
   }
+  if (stats.queue) {
+    const q = stats.queue;
+    cards.push({ label: 'Outbound queue', value: q.queued + q.deferred + q.held, detail: `${q.deferred} deferred · ${q.held} held` });
+    cards.push({ label: 'Sent, last 24 h', value: q.sent, detail: `${q.bounced} bounced · ${q.cancelled} cancelled` });
+  }
   if (stats.apiKeys) cards.push({ label: 'API keys', value: stats.apiKeys.active, detail: `${stats.apiKeys.revoked} revoked`, to: '/api-keys' });
   return (
     <ul className="stat-cards" aria-label="Counts">
