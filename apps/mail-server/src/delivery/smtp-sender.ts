@@ -52,6 +52,13 @@ interface SendInfo {
 
 const IDLE_CLOSE_MS = 30_000;
 
+/**
+ * nodemailer errors that come from the envelope or the message, not the
+ * connection: an address it cannot send (EENVELOPE without a reply), a message
+ * larger than the SIZE the server announced (EMESSAGE). Permanent.
+ */
+const LOCAL_REFUSALS: Record<string, string> = { EENVELOPE: '5.1.3', EMESSAGE: '5.3.4' };
+
 export class SmtpSender {
   private readonly pools = new Map<string, { transport: Transporter; lastUsed: number }>();
   private readonly sweeper: NodeJS.Timeout;
@@ -90,6 +97,12 @@ export class SmtpSender {
         // MAIL FROM or DATA refused: the same answer for every recipient
         const outcome = fromReply(err.response, err.responseCode);
         for (const to of envelope.to) outcomes.set(to, outcome);
+        return { outcomes, connectionError: null };
+      }
+      // refused before anything was sent, by the client library itself: another host would not help
+      const local = LOCAL_REFUSALS[err.code ?? ''];
+      if (local) {
+        for (const to of envelope.to) outcomes.set(to, { kind: 'failed', status: local, reply: `Not sent: ${oneLine(err.message)}` });
         return { outcomes, connectionError: null };
       }
       return { outcomes, connectionError: `${err.code ?? 'ERROR'}: ${oneLine(err.message)}` };
