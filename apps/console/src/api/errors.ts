@@ -11,6 +11,8 @@ export class ApiError extends Error {
     /** Messages per request field, e.g. `{ contactEmail: ['contactEmail must be an e-mail address'] }`. */
     readonly fieldErrors: Readonly<Record<string, string[]>> = {},
     readonly requestId: string | null = null,
+    /** The body's `details` as sent, for pages that explain a code in their own words (which agreement to reinstate). */
+    readonly details: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -43,6 +45,7 @@ export function toApiError(status: number, body: unknown): ApiError {
     message,
     fieldErrorsOf(err.details, message),
     typeof err.requestId === 'string' ? err.requestId : null,
+    err.details ?? null,
   );
 }
 

@@ -42,6 +42,10 @@ const TONES: Record<string, string> = {
   disabled: 'warn',
   revoked: 'bad',
   refused: 'bad',
+  delivered: 'ok',
+  deferred: 'warn',
+  held: 'warn',
+  failed: 'bad',
 };
 
 export function StatusBadge({ status, label }: { status: string; label?: string }) {

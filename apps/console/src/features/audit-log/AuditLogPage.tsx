@@ -17,7 +17,7 @@ type EventDto = Schemas['EventDto'];
 const FILTERS = ['action', 'targetType', 'targetId', 'customerId', 'actorId', 'since', 'until', 'order'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-const TARGET_TYPES = ['customer', 'api_key', 'domain', 'mailbox', 'alias', 'agreement', 'agreement_version', 'webhook'];
+const TARGET_TYPES = ['customer', 'api_key', 'domain', 'mailbox', 'alias', 'agreement', 'agreement_version', 'webhook', 'queue_message'];
 
 /** datetime-local gives local wall time without a zone; the API wants an instant. */
 const toInstant = (local: string) => (local ? new Date(local).toISOString() : undefined);

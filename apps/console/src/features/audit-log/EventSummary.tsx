@@ -12,6 +12,7 @@ export const TARGET_PAGES: Partial<Record<string, (id: string) => string>> = {
   mailbox: (id) => `/mailboxes/${id}`,
   agreement: (id) => `/agreements/${id}`,
   agreement_version: (id) => `/agreement-versions/${id}`,
+  queue_message: (id) => `/queue/${id}`,
 };
 
 export function targetHref(event: Pick<EventDto, 'targetType' | 'targetId'>): string | null {

@@ -12,6 +12,7 @@ import { useNotify } from '../../ui/notices';
 import { ReasonDialog } from '../../ui/ReasonDialog';
 import { CustomerAgreement } from '../agreements/CustomerAgreement';
 import { EventSummary } from '../audit-log/EventSummary';
+import { CustomerQueue } from '../queue/CustomerQueue';
 import { CustomerForm } from './CustomerForm';
 
 type CustomerDto = Schemas['CustomerDto'];
@@ -19,8 +20,8 @@ type Dialog = 'suspend' | 'reactivate' | 'delete' | null;
 
 /**
  * One customer: details, edit, suspend (with a reason) / reactivate, delete,
- * its no-spam agreement (and an invitation to sign it), its domains,
- * its API keys and its latest activity.
+ * its no-spam agreement (and an invitation to sign it), its domains, its
+ * mail in the outbound queue, its API keys and its latest activity.
  */
 export function CustomerPage({ id }: { id: string }) {
   const customer = useLoad(() => call(api.GET('/v1/customers/{id}', { params: { path: { id } } })), id);
@@ -30,6 +31,7 @@ export function CustomerPage({ id }: { id: string }) {
   const mayEvents = useMay('events:read');
   const mayAgreements = useMay('agreements:read');
   const mayDomains = useMay('domains:read');
+  const mayQueue = useMay('queue:read');
   const [editing, setEditing] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const notify = useNotify();
@@ -120,6 +122,7 @@ export function CustomerPage({ id }: { id: string }) {
       <div className="grid-2">
         {mayAgreements && <CustomerAgreement customerId={c.id} />}
         {mayDomains && <CustomerDomains customerId={c.id} />}
+        {mayQueue && <CustomerQueue customerId={c.id} />}
       </div>
 
       <div className="grid-2">

@@ -44,7 +44,7 @@ function StatCards({ stats }: { stats: Schemas['StatsDto'] }) {
   }
   if (stats.queue) {
     const q = stats.queue;
-    cards.push({ label: 'Outbound queue', value: q.queued + q.deferred + q.held, detail: `${q.deferred} deferred · ${q.held} held` });
+    cards.push({ label: 'Outbound queue', value: q.queued + q.deferred + q.held, detail: `${q.deferred} deferred · ${q.held} held`, to: '/queue' });
     cards.push({ label: 'Sent, last 24 h', value: q.sent, detail: `${q.bounced} bounced · ${q.cancelled} cancelled` });
   }
   if (stats.apiKeys) cards.push({ label: 'API keys', value: stats.apiKeys.active, detail: `${stats.apiKeys.revoked} revoked`, to: '/api-keys' });
