@@ -66,6 +66,8 @@ export class OutboundMessage {
 
 @Entity('outbound_recipients')
 @Index('ix_outbound_recipients_due', ['status', 'nextAttemptAt'])
+// the worker's claim: the most overdue sendable recipient is the first entry, whatever the queue's size
+@Index('ix_outbound_recipients_sendable', ['nextAttemptAt'], { where: "status IN ('queued', 'deferred')" })
 @Index('ix_outbound_recipients_finished', ['finishedAt'])
 // the bounce pass: failed or cancelled recipients whose DSN is not yet settled
 @Index('ix_outbound_recipients_unbounced', ['outboundMessageId'], { where: "bounced_at IS NULL AND status IN ('failed', 'cancelled')" })
