@@ -60,6 +60,7 @@ interface ClaimedMessage {
   dsn_ret: string | null;
   dsn_envid: string | null;
   created_at: Date;
+  raw: Buffer;
 }
 
 const MAX_RECIPIENTS_PER_TRANSACTION = 100;
@@ -227,9 +228,10 @@ export class DeliveryWorker {
       [first.outbound_message_id, first.domain],
     );
     if (!recipients.some((r) => r.id === first.id)) recipients.unshift({ ...(await this.recipientRow(qr, first.id)) });
+    // the bytes come along: one round trip less per delivery (each costs milliseconds under load)
     const [message] = await qr.query(
-      `SELECT id, message_id, envelope_from, source, mailbox_id, customer_id, dsn_ret, dsn_envid, created_at
-         FROM outbound_messages WHERE id = $1`,
+      `SELECT o.id, o.message_id, o.envelope_from, o.source, o.mailbox_id, o.customer_id, o.dsn_ret, o.dsn_envid, o.created_at, m.raw
+         FROM outbound_messages o JOIN messages m ON m.id = o.message_id WHERE o.id = $1`,
       [first.outbound_message_id],
     );
     return { message, recipients };
@@ -267,7 +269,7 @@ export class DeliveryWorker {
       const kind = lookup.kind === 'fail' ? 'failed' : 'deferred';
       for (const r of recipients) outcomes.set(r.recipient, { kind, reply: lookup.reply, status: lookup.status });
     } else {
-      const raw = await this.messageBytes(m, msg);
+      const raw = await this.signed(msg.raw);
       const errors: string[] = [];
       for (const route of lookup.routes) {
         const pending = recipients.filter((r) => !outcomes.has(r.recipient));
@@ -314,9 +316,7 @@ export class DeliveryWorker {
   }
 
   /** The stored bytes with our DKIM signature on top (when the From domain is hosted here). */
-  private async messageBytes(m: EntityManager, msg: ClaimedMessage): Promise<Buffer> {
-    const [row] = await m.query(`SELECT raw FROM messages WHERE id = $1`, [msg.message_id]);
-    const raw: Buffer = row.raw;
+  private async signed(raw: Buffer): Promise<Buffer> {
     const signed = await this.dkim.signatureFor(raw);
     return signed.header ? Buffer.concat([Buffer.from(signed.header, 'latin1'), raw]) : raw;
   }
@@ -333,7 +333,7 @@ export class DeliveryWorker {
     const expiresAt = new Date(msg.created_at).getTime() + this.config.queueLifetimeSeconds * 1000;
     const schedule = this.config.deliveryRetrySchedule;
     let failed = 0;
-    for (const r of recipients) {
+    const rows = recipients.map((r) => {
       const o = outcomes.get(r.recipient)!;
       const attempts = r.attempts + 1;
       let next: Date | null = null;
@@ -343,19 +343,34 @@ export class DeliveryWorker {
         next = new Date(Math.min(Date.now() + delay, expiresAt));
       }
       if (o.kind === 'failed') failed++;
-      await m.query(
-        `UPDATE outbound_recipients
-            SET status = $2, attempts = $3, last_attempt_at = now(), last_reply = $4, last_status = $5, remote_mta = $6,
-                next_attempt_at = coalesce($7, next_attempt_at), finished_at = CASE WHEN $2 IN ('delivered', 'failed') THEN now() END,
-                updated_at = now()
-          WHERE id = $1`,
-        [r.id, o.kind, attempts, o.reply, o.status, remoteMta, next],
-      );
-      await m.query(
-        `INSERT INTO outbound_attempts (id, recipient_id, outcome, reply, status, remote_mta, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [newId(), r.id, o.kind, o.reply, o.status, remoteMta, durationMs],
-      );
-    }
+      return { id: r.id, attemptId: newId(), kind: o.kind, attempts, reply: o.reply, status: o.status, next };
+    });
+    // every outcome and its attempt row in one statement
+    await m.query(
+      `WITH outcome AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
+                    AS t(id, attempt_id, kind, attempts, reply, status, next)),
+       updated AS (
+         UPDATE outbound_recipients r
+            SET status = o.kind, attempts = o.attempts, last_attempt_at = now(), last_reply = o.reply, last_status = o.status,
+                remote_mta = $8, next_attempt_at = coalesce(o.next, r.next_attempt_at),
+                finished_at = CASE WHEN o.kind IN ('delivered', 'failed') THEN now() END, updated_at = now()
+           FROM outcome o WHERE r.id = o.id
+         RETURNING r.id)
+       INSERT INTO outbound_attempts (id, recipient_id, outcome, reply, status, remote_mta, duration_ms)
+       SELECT o.attempt_id, o.id, o.kind, o.reply, o.status, $8, $9 FROM outcome o JOIN updated u ON u.id = o.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.attemptId),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.attempts),
+        rows.map((r) => r.reply),
+        rows.map((r) => r.status),
+        rows.map((r) => r.next),
+        remoteMta,
+        durationMs,
+      ],
+    );
     return failed;
   }
 }
