@@ -1,3 +1,4 @@
+import { SearchText1795931411090 } from './1795931411090-SearchText';
 import { AutoSuspension1795929338890 } from './1795929338890-AutoSuspension';
 import { OutboundDelivery1795928964616 } from './1795928964616-OutboundDelivery';
 import { ImapStore1795923915421 } from './1795923915421-ImapStore';
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   ImapStore1795923915421,
   OutboundDelivery1795928964616,
   AutoSuspension1795929338890,
+  SearchText1795931411090,
 ];

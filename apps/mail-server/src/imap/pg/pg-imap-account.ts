@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { deliverMessage } from '../../../../../libs/core/src/mail-store/deliver';
 import { newId } from '../../../../../libs/core/src/ids';
 import { computeImapStructure, IMAP_STRUCTURE_VERSION, ImapStructure } from '../../../../../libs/core/src/mime/imap-structure';
+import { SearchText, storableSearchText } from '../../../../../libs/core/src/mime/search-text';
 import {
   AppendResult,
   CopyResult,
@@ -21,16 +22,15 @@ import {
   StoreResult,
 } from '../imap-backend';
 import { hasFlag } from '../imap-flags';
-import { matchesMessage, SearchableText, searchableText } from '../imap-search-match';
+import { matchesMessage, searchableText } from '../imap-search-match';
 import type { MailSignals } from '../mail-signals';
 import { folderInfo, readFolderState } from './folder-state';
 import { lockFolder, notifyFolder, recordRemoval, RemovedCopy } from '../../../../../libs/core/src/mail-store/remove-copies';
-import { searchSql } from './search-sql';
+import { searchConditions } from './search-sql';
 
 /** How many messages one FETCH query reads: small for whole messages (memory), larger for headers and structures. */
 const RAW_BATCH = 50;
 const META_BATCH = 500;
-const SEARCH_BATCH = 200;
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -353,37 +353,59 @@ export class PgImapAccount implements ImapAccount {
     return rows.map((r: { uid: string; message_id: string; size: number }) => ({ uid: Number(r.uid), messageId: r.message_id, size: r.size }));
   }
 
+  /**
+   * One statement for messages stored with their search text (all since the
+   * columns exist): every key in SQL. Rows without it (stored before, or too
+   * long to store) are answered by the header summary when that suffices,
+   * otherwise decoded here with matchesMessage(), and their text is written
+   * back, so only the first search pays for an old message.
+   */
   async search(folderId: string, key: SearchKey, opts: { maxUid: number }): Promise<number[]> {
     const params: unknown[] = [folderId, this.mailboxId, opts.maxUid];
-    const condition = searchSql(key, params);
-    if (condition !== null) {
-      const rows = await this.db.query(
-        `SELECT mm.uid FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
-          WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3 AND ${condition}
-          ORDER BY mm.uid`,
-        params,
-      );
-      return rows.map((r: { uid: string }) => Number(r.uid));
-    }
-    // body and text keys: decode each message and apply the reference semantics, a batch at a time
+    const { indexed, legacy } = searchConditions(key, params);
+    const rows = await this.db.query(
+      `SELECT mm.uid, m.search_body IS NULL AS unindexed FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
+        WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3
+          AND CASE WHEN m.search_body IS NOT NULL THEN ${indexed} ELSE ${legacy ?? 'TRUE'} END
+        ORDER BY mm.uid`,
+      params,
+    );
     const out: number[] = [];
-    let after = 0;
-    for (;;) {
-      const rows = await this.db.query(
-        `SELECT mm.uid, mm.modseq, mm.flags, mm.internal_date, mm.size, m.raw
-           FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
-          WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3 AND mm.uid > $4
-          ORDER BY mm.uid LIMIT ${SEARCH_BATCH}`,
-        [folderId, this.mailboxId, opts.maxUid, after],
-      );
-      for (const r of rows) {
-        const state: MessageState = { uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags, internalDate: r.internal_date, size: r.size };
-        let text: Promise<SearchableText> | null = null;
-        if (await matchesMessage(key, state, () => (text ??= searchableText(r.raw)))) out.push(state.uid);
-      }
-      if (rows.length < SEARCH_BATCH) return out;
-      after = Number(rows[rows.length - 1].uid);
+    const undecided: number[] = [];
+    for (const r of rows) (legacy === null && r.unindexed ? undecided : out).push(Number(r.uid));
+    if (undecided.length === 0) return out;
+    for (let i = 0; i < undecided.length; i += RAW_BATCH) out.push(...(await this.searchDecoding(folderId, key, undecided.slice(i, i + RAW_BATCH))));
+    return out.sort((a, b) => a - b);
+  }
+
+  /** matchesMessage() over the raw bytes of these messages; their search text is stored for next time. */
+  private async searchDecoding(folderId: string, key: SearchKey, uids: number[]): Promise<number[]> {
+    const rows = await this.db.query(
+      `SELECT mm.uid, mm.modseq, mm.flags, mm.internal_date, mm.size, m.id, m.raw, m.imap_structure
+         FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
+        WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid = ANY($3::bigint[])
+        ORDER BY mm.uid`,
+      [folderId, this.mailboxId, uids],
+    );
+    const found: number[] = [];
+    const learned: { id: string; text: SearchText }[] = [];
+    for (const r of rows) {
+      const state: MessageState = { uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags, internalDate: r.internal_date, size: r.size };
+      const structure: ImapStructure | undefined = r.imap_structure?.version === IMAP_STRUCTURE_VERSION ? r.imap_structure : undefined;
+      const text = await searchableText(r.raw, structure);
+      if (await matchesMessage(key, state, async () => text)) found.push(state.uid);
+      const storable = storableSearchText(text);
+      if (storable) learned.push({ id: r.id, text: storable });
     }
+    if (learned.length) {
+      await this.db.query(
+        `UPDATE messages m SET search_headers = t.headers, search_body = t.body
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(id, headers, body)
+          WHERE m.id = t.id AND m.search_body IS NULL`,
+        [learned.map((l) => l.id), learned.map((l) => l.text.headers), learned.map((l) => l.text.body)],
+      );
+    }
+    return found;
   }
 
   async changesSince(folderId: string, since: number): Promise<FolderChanges | null> {
