@@ -151,10 +151,12 @@ export class PgImapAccount implements ImapAccount {
   async openFolder(name: string, opts: { readOnly: boolean }): Promise<FolderSnapshot> {
     let firstRecentUid: number | null = null;
     if (!opts.readOnly) {
-      // claim \Recent: this session sees messages from the old mark on as recent, no other session will
+      // claim \Recent: this session sees messages from the old mark on as recent, no other session will.
+      // Only when there is something to claim: a SELECT of a folder without new mail writes nothing
+      // (no row version, no WAL flush at commit)
       const claimed = await this.db.query(
         `UPDATE folders f SET recent_from_uid = f.uid_next FROM folders old
-          WHERE f.id = old.id AND f.mailbox_id = $1 AND f.name = $2
+          WHERE f.id = old.id AND f.mailbox_id = $1 AND f.name = $2 AND f.recent_from_uid < f.uid_next
           RETURNING old.recent_from_uid`,
         [this.mailboxId, name],
       );
@@ -163,6 +165,8 @@ export class PgImapAccount implements ImapAccount {
     }
     const state = await readFolderState(this.db.manager, this.mailboxId, { name }, 0);
     if (!state) throw new ImapBackendError('NONEXISTENT', 'no such folder');
+    // nothing was claimed: the mark stood at uid_next, so only what arrived since is recent here
+    if (!opts.readOnly && firstRecentUid === null) firstRecentUid = state.recentFromUid;
     this.lastOpened = state.info.id;
     return {
       folder: state.info,
