@@ -1,3 +1,4 @@
+import { ImapFetchText1795932552727 } from './1795932552727-ImapFetchText';
 import { SearchText1795931411090 } from './1795931411090-SearchText';
 import { AutoSuspension1795929338890 } from './1795929338890-AutoSuspension';
 import { OutboundDelivery1795928964616 } from './1795928964616-OutboundDelivery';
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   OutboundDelivery1795928964616,
   AutoSuspension1795929338890,
   SearchText1795931411090,
+  ImapFetchText1795932552727,
 ];

@@ -109,19 +109,25 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect(withStructure[0].n).toBe(stored.length);
   });
 
-  it('computes the structure on first FETCH for a message stored without one, and keeps it', async () => {
+  it('computes the structure and the ENVELOPE/BODYSTRUCTURE texts on first FETCH for a message stored without them, and keeps them', async () => {
     const bob = await makeMailbox(mail.db, domain, 'bob-old');
     await deliver(bob, 'stored before the column');
-    await mail.db.query(`UPDATE messages SET imap_structure = NULL WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = $1)`, [bob.id]);
+    await mail.db.query(
+      `UPDATE messages SET imap_structure = NULL, imap_envelope = NULL, imap_body_structure = NULL WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = $1)`,
+      [bob.id],
+    );
     const c = await connect(mail, bob);
     await c.mailboxOpen('INBOX');
     const msg = found(await c.fetchOne('1', { envelope: true, bodyStructure: true }));
     expect(msg.envelope?.subject).toBe('stored before the column');
+    expect(msg.bodyStructure?.type).toBe('text/plain');
     const rows = await mail.db.query(
-      `SELECT m.imap_structure FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = $1`,
+      `SELECT m.imap_structure, m.imap_envelope, m.imap_body_structure FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = $1`,
       [bob.id],
     );
     expect(rows[0].imap_structure.envelope.subject).toBe('stored before the column');
+    expect(rows[0].imap_envelope).toContain('"stored before the column"');
+    expect(rows[0].imap_body_structure).toMatch(/^\("TEXT" "PLAIN" /);
   });
 
   it('SEARCH answers header keys in SQL and body keys from the message text', async () => {

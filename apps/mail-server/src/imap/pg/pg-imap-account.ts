@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { deliverMessage } from '../../../../../libs/core/src/mail-store/deliver';
 import { newId } from '../../../../../libs/core/src/ids';
 import { computeImapStructure, IMAP_STRUCTURE_VERSION, ImapStructure } from '../../../../../libs/core/src/mime/imap-structure';
+import { imapFetchText } from '../../../../../libs/core/src/mime/imap-structure-response';
 import { SearchText, storableSearchText } from '../../../../../libs/core/src/mime/search-text';
 import {
   AppendResult,
@@ -186,7 +187,8 @@ export class PgImapAccount implements ImapAccount {
         `SELECT mm.uid, m.id,
                 ${needs.raw ? 'm.raw' : 'NULL::bytea AS raw'},
                 ${!needs.raw && needs.header ? 'substring(m.raw FROM 1 FOR m.header_bytes)' : 'NULL::bytea'} AS header,
-                ${needs.structure ? 'm.imap_structure' : 'NULL::jsonb AS imap_structure'}
+                ${needs.structure ? 'm.imap_structure' : 'NULL::jsonb AS imap_structure'},
+                ${needs.fetchText ? 'm.imap_envelope, m.imap_body_structure' : 'NULL AS imap_envelope, NULL AS imap_body_structure'}
            FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
           WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid = ANY($3::bigint[])
           ORDER BY mm.uid`,
@@ -197,9 +199,25 @@ export class PgImapAccount implements ImapAccount {
         if (needs.raw) content.raw = r.raw;
         else if (needs.header) content.header = r.header;
         if (needs.structure) content.structure = await this.structureOf(r.id, r.imap_structure, r.raw);
+        if (needs.fetchText) {
+          if (r.imap_envelope !== null && r.imap_body_structure !== null) content.fetchText = { envelope: r.imap_envelope, bodyStructure: r.imap_body_structure };
+          else await this.makeFetchText(r.id, r.raw, content);
+        }
         yield content;
       }
     }
+  }
+
+  /** For rows stored before the texts existed: made from the structure and kept; the structure alone when a text cannot be stored. */
+  private async makeFetchText(messageId: string, raw: Buffer | null, content: MessageContent): Promise<void> {
+    const structure = content.structure ?? (await this.structureOf(messageId, (await this.db.query('SELECT imap_structure FROM messages WHERE id = $1', [messageId]))[0]?.imap_structure ?? null, raw));
+    const text = imapFetchText(structure);
+    if (!text) {
+      content.structure = structure;
+      return;
+    }
+    await this.db.query('UPDATE messages SET imap_envelope = $2, imap_body_structure = $3 WHERE id = $1', [messageId, text.envelope, text.bodyStructure]);
+    content.fetchText = text;
   }
 
   /** The stored structure, or (for rows stored before it existed, or of an older version) computed now and kept. */
