@@ -199,6 +199,47 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect((await searchTextRows())[0].n).toBe(messages.length);
   });
 
+  it('a SELECT after changes made on another process (kept folder state plus what changed) shows what the store holds', async () => {
+    const erin = await makeMailbox(mail.db, domain, 'erin-reselect');
+    for (const subject of ['one', 'two', 'three']) await deliver(erin, subject);
+    const a = await connect(mail, erin);
+    const b = await connect(other, erin);
+    const view = async (c: ImapFlow, folder: string) => {
+      await c.mailboxOpen('Sent'); // so the next open is a new SELECT
+      const box = await c.mailboxOpen(folder);
+      const messages = [];
+      if (box.exists) for await (const msg of c.fetch('1:*', { uid: true, flags: true, size: true, internalDate: true })) messages.push(msg);
+      return { exists: box.exists, uidValidity: box.uidValidity, uidNext: box.uidNext, messages: messages.map((m) => ({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), size: m.size, date: m.internalDate })) };
+    };
+    const stored = async (folder: string) => (await storedMessages(mail.db, erin.id, folder)).map((s) => ({ uid: s.uid, flags: s.flags.filter((f) => f !== '\\Recent').sort() }));
+    const shown = (v: Awaited<ReturnType<typeof view>>) => v.messages.map((m) => ({ uid: m.uid, flags: m.flags.filter((f) => f !== '\\Recent') }));
+
+    const first = await view(a, 'INBOX');
+    expect(shown(first)).toEqual(await stored('INBOX'));
+    const [one, two] = first.messages;
+    await b.mailboxOpen('INBOX');
+    await b.messageFlagsAdd(String(one.uid), ['\\Flagged', 'Project'], { uid: true });
+    await b.messageDelete(String(two.uid), { uid: true });
+    await deliver(erin, 'four');
+    const second = await view(a, 'INBOX');
+    expect(second.exists).toBe(3);
+    expect(shown(second)).toEqual(await stored('INBOX'));
+    expect(second.messages[0]).toMatchObject({ uid: one.uid, size: one.size, date: one.date });
+    expect(second.uidNext).toBe(first.uidNext! + 1);
+
+    // a folder deleted and made again under the same name is read afresh (a new folder row)
+    await b.mailboxCreate('Projects');
+    await b.messageCopy('1:*', 'Projects');
+    const projects = await view(a, 'Projects');
+    expect(projects.exists).toBe(3);
+    await b.mailboxDelete('Projects');
+    await b.mailboxCreate('Projects');
+    await b.messageCopy(String(one.uid), 'Projects', { uid: true });
+    const again = await view(a, 'Projects');
+    expect(shown(again)).toEqual(await stored('Projects'));
+    expect(again.messages.map((m) => m.uid)).toEqual([1]);
+  });
+
   it('flags stored by a session on one process reach a session on another, and the store', async () => {
     const a = await connect(mail, alice);
     const b = await connect(other, alice);

@@ -209,6 +209,7 @@ export interface FolderStatus {
 export interface MessageState {
   uid: number;
   modseq: number;
+  /** May be the same list as other messages' (the PostgreSQL backend shares them): replace it, never change it in place. */
   flags: string[];
   internalDate: Date;
   /** RFC822.SIZE: octets of the raw message. */

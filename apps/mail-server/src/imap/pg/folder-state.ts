@@ -60,15 +60,19 @@ export async function readFolderState(
   const records: Buffer | null = r.records;
   const count = records ? records.length / RECORD : 0;
   const flags: string[] = r.flags === null ? [] : r.flags.split('\n');
+  // one list per distinct set of flags, shared by the messages that have it (nobody changes a list in place)
+  const lists = new Map<string, string[]>();
   const messages: MessageState[] = new Array(count);
   for (let i = 0, at = 0; i < count; i++, at += RECORD) {
-    const line = flags[i];
+    const line = flags[i] ?? '';
+    let list = lists.get(line);
+    if (!list) lists.set(line, (list = line ? line.split(' ') : []));
     messages[i] = {
       uid: int8(records!, at),
       modseq: int8(records!, at + 8),
       size: records!.readInt32BE(at + 16),
       internalDate: new Date(PG_EPOCH_MS + Math.floor(int8(records!, at + 20) / 1000)),
-      flags: line ? line.split(' ') : [],
+      flags: list,
     };
   }
   return {

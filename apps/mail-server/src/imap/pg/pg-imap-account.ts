@@ -26,6 +26,7 @@ import { hasFlag } from '../imap-flags';
 import { matchesMessage, searchableText } from '../imap-search-match';
 import type { MailSignals } from '../mail-signals';
 import { folderInfo, readFolderState } from './folder-state';
+import type { FolderStateCache } from './folder-state-cache';
 import { lockFolder, notifyFolder, recordRemoval, RemovedCopy } from '../../../../../libs/core/src/mail-store/remove-copies';
 import { searchConditions } from './search-sql';
 
@@ -38,6 +39,8 @@ const UNIQUE_VIOLATION = '23505';
 export interface PgImapAccountOptions {
   /** The SMTP message size limit, also APPEND's. */
   maxMessageBytes: number;
+  /** Folder states kept from earlier SELECTs (of any session of this process); without one, SELECT reads every message. */
+  folderStates?: FolderStateCache;
 }
 
 /**
@@ -164,7 +167,9 @@ export class PgImapAccount implements ImapAccount {
       const row = rowsOf(claimed)[0];
       if (row) firstRecentUid = Number(row.recent_from_uid);
     }
-    const state = await readFolderState(this.db.manager, this.mailboxId, { name }, 0);
+    const state = this.opts.folderStates
+      ? await this.opts.folderStates.read(this.db.manager, this.mailboxId, name)
+      : await readFolderState(this.db.manager, this.mailboxId, { name }, 0);
     if (!state) throw new ImapBackendError('NONEXISTENT', 'no such folder');
     // nothing was claimed: the mark stood at uid_next, so only what arrived since is recent here
     if (!opts.readOnly && firstRecentUid === null) firstRecentUid = state.recentFromUid;
