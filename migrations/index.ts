@@ -1,4 +1,6 @@
 import { SendableIndex1795934236409 } from './1795934236409-SendableIndex';
+import { ImapFetchText1795932552727 } from './1795932552727-ImapFetchText';
+import { SearchText1795931411090 } from './1795931411090-SearchText';
 import { AutoSuspension1795929338890 } from './1795929338890-AutoSuspension';
 import { OutboundDelivery1795928964616 } from './1795928964616-OutboundDelivery';
 import { ImapStore1795923915421 } from './1795923915421-ImapStore';
@@ -18,5 +20,7 @@ export const MIGRATIONS: Function[] = [
   ImapStore1795923915421,
   OutboundDelivery1795928964616,
   AutoSuspension1795929338890,
+  SearchText1795931411090,
+  ImapFetchText1795932552727,
   SendableIndex1795934236409,
 ];

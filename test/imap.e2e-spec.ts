@@ -109,19 +109,25 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect(withStructure[0].n).toBe(stored.length);
   });
 
-  it('computes the structure on first FETCH for a message stored without one, and keeps it', async () => {
+  it('computes the structure and the ENVELOPE/BODYSTRUCTURE texts on first FETCH for a message stored without them, and keeps them', async () => {
     const bob = await makeMailbox(mail.db, domain, 'bob-old');
     await deliver(bob, 'stored before the column');
-    await mail.db.query(`UPDATE messages SET imap_structure = NULL WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = $1)`, [bob.id]);
+    await mail.db.query(
+      `UPDATE messages SET imap_structure = NULL, imap_envelope = NULL, imap_body_structure = NULL WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = $1)`,
+      [bob.id],
+    );
     const c = await connect(mail, bob);
     await c.mailboxOpen('INBOX');
     const msg = found(await c.fetchOne('1', { envelope: true, bodyStructure: true }));
     expect(msg.envelope?.subject).toBe('stored before the column');
+    expect(msg.bodyStructure?.type).toBe('text/plain');
     const rows = await mail.db.query(
-      `SELECT m.imap_structure FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = $1`,
+      `SELECT m.imap_structure, m.imap_envelope, m.imap_body_structure FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = $1`,
       [bob.id],
     );
     expect(rows[0].imap_structure.envelope.subject).toBe('stored before the column');
+    expect(rows[0].imap_envelope).toContain('"stored before the column"');
+    expect(rows[0].imap_body_structure).toMatch(/^\("TEXT" "PLAIN" /);
   });
 
   it('SEARCH answers header keys in SQL and body keys from the message text', async () => {
@@ -133,6 +139,105 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect(await c.search({ from: 'sender@remote.test', not: { subject: 'third' } }, { uid: true })).toEqual([stored[0].uid, stored[1].uid]);
     expect(await c.search({ text: 'quick brown' }, { uid: true })).toEqual([stored[0].uid]);
     expect(await c.search({ header: { 'message-id': '@client.test' } }, { uid: true })).toEqual(stored.map((s) => s.uid));
+  });
+
+  it('SEARCH BODY, TEXT, BCC and HEADER run in SQL on the text stored at delivery: quoted-printable, base64, other charsets, HTML', async () => {
+    const dave = await makeMailbox(mail.db, domain, 'dave-search');
+    const head = (subject: string, type: string, encoding?: string) =>
+      `From: <sender@remote.test>\r\nTo: <${dave.address}>\r\nBcc: hidden@remote.test\r\nX-Ticket: T-4711\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\nContent-Type: ${type}\r\n${encoding ? `Content-Transfer-Encoding: ${encoding}\r\n` : ''}\r\n`;
+    const messages = [
+      Buffer.from(head('qp', 'text/plain; charset=utf-8', 'quoted-printable') + 'Bitte die =C3=9Cberweisung pr=C3=BC=\r\nfen.\r\n'),
+      Buffer.from(head('b64', 'text/plain; charset=utf-8', 'base64') + Buffer.from('Grüße aus Köln\r\n').toString('base64') + '\r\n'),
+      Buffer.concat([Buffer.from(head('latin1', 'text/plain; charset=iso-8859-1', '8bit')), Buffer.from('Danke sch\xf6n, Stra\xdfe\r\n', 'latin1')]),
+      Buffer.from(head('html', 'text/html; charset=utf-8') + '<p>Hidden <b>trea</b>sure &amp; more</p><script>var secret = 1;</script>\r\n'),
+      Buffer.from(
+        head('attachment', 'multipart/mixed; boundary="b"') +
+          `--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from('treasure map').toString('base64')}\r\n--b--\r\n`,
+      ),
+    ];
+    const transport = smtpClient(mail.mx, { ignoreTLS: true });
+    for (const raw of messages) await transport.sendMail({ envelope: { from: 'sender@remote.test', to: [dave.address] }, raw });
+    transport.close();
+    const uids = (await storedMessages(mail.db, dave.id)).map((s) => s.uid);
+    const searchTextRows = () =>
+      mail.db.query(
+        `SELECT count(*) FILTER (WHERE m.search_body IS NOT NULL AND m.search_headers IS NOT NULL)::int AS n FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = $1`,
+        [dave.id],
+      );
+    expect((await searchTextRows())[0].n).toBe(messages.length);
+
+    const c = await connect(mail, dave);
+    await c.mailboxOpen('INBOX');
+    const forgetSearchText = () =>
+      mail.db.query(`UPDATE messages SET search_body = NULL, search_headers = NULL WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = $1)`, [dave.id]);
+    const expectations = async (stored: boolean) => {
+      const search = async (query: Record<string, unknown>) => {
+        if (!stored) await forgetSearchText();
+        return c.search(query, { uid: true });
+      };
+      expect(await search({ body: 'ÜBERWEISUNG prüfen' })).toEqual([uids[0]]);
+      expect(await search({ body: 'grüsse' })).toEqual([]);
+      expect(await search({ body: 'GRÜSSE'.replace('SS', 'ß') })).toEqual([uids[1]]);
+      expect(await search({ text: 'köln' })).toEqual([uids[1]]);
+      expect(await search({ body: 'schön, straße' })).toEqual([uids[2]]);
+      expect(await search({ body: 'treasure & more' })).toEqual([uids[3]]);
+      expect(await search({ body: 'secret' })).toEqual([]);
+      expect(await search({ body: 'treasure' })).toEqual([uids[3]]); // not the base64 attachment of the fifth
+      expect(await search({ not: { body: 'treasure' } })).toEqual(uids.filter((_, i) => i !== 3));
+      expect(await search({ text: 'subject: b64' })).toEqual([uids[1]]);
+      expect(await search({ or: [{ text: 'attached' }, { subject: 'qp' }] })).toEqual([uids[0], uids[4]]);
+      expect(await search({ bcc: 'HIDDEN@' })).toEqual(uids);
+      expect(await search({ header: { 'x-ticket': 't-47' } })).toEqual(uids);
+      expect(await search({ header: { 'x-ticket': 'sender' } })).toEqual([]);
+      expect(await search({ header: { 'x-other': '' } })).toEqual([]);
+      expect(await search({ body: '50% off_' })).toEqual([]);
+    };
+    await expectations(true);
+
+    // rows stored before the columns existed: decoded per message with the same answers, and the text is kept for next time
+    await expectations(false);
+    expect((await searchTextRows())[0].n).toBe(messages.length);
+  });
+
+  it('a SELECT after changes made on another process (kept folder state plus what changed) shows what the store holds', async () => {
+    const erin = await makeMailbox(mail.db, domain, 'erin-reselect');
+    for (const subject of ['one', 'two', 'three']) await deliver(erin, subject);
+    const a = await connect(mail, erin);
+    const b = await connect(other, erin);
+    const view = async (c: ImapFlow, folder: string) => {
+      await c.mailboxOpen('Sent'); // so the next open is a new SELECT
+      const box = await c.mailboxOpen(folder);
+      const messages = [];
+      if (box.exists) for await (const msg of c.fetch('1:*', { uid: true, flags: true, size: true, internalDate: true })) messages.push(msg);
+      return { exists: box.exists, uidValidity: box.uidValidity, uidNext: box.uidNext, messages: messages.map((m) => ({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), size: m.size, date: m.internalDate })) };
+    };
+    const stored = async (folder: string) => (await storedMessages(mail.db, erin.id, folder)).map((s) => ({ uid: s.uid, flags: s.flags.filter((f) => f !== '\\Recent').sort() }));
+    const shown = (v: Awaited<ReturnType<typeof view>>) => v.messages.map((m) => ({ uid: m.uid, flags: m.flags.filter((f) => f !== '\\Recent') }));
+
+    const first = await view(a, 'INBOX');
+    expect(shown(first)).toEqual(await stored('INBOX'));
+    const [one, two] = first.messages;
+    await b.mailboxOpen('INBOX');
+    await b.messageFlagsAdd(String(one.uid), ['\\Flagged', 'Project'], { uid: true });
+    await b.messageDelete(String(two.uid), { uid: true });
+    await deliver(erin, 'four');
+    const second = await view(a, 'INBOX');
+    expect(second.exists).toBe(3);
+    expect(shown(second)).toEqual(await stored('INBOX'));
+    expect(second.messages[0]).toMatchObject({ uid: one.uid, size: one.size, date: one.date });
+    expect(second.uidNext).toBe(first.uidNext! + 1);
+
+    // a folder deleted and made again under the same name is read afresh (a new folder row)
+    await b.mailboxCreate('Projects');
+    await b.messageCopy('1:*', 'Projects');
+    const projects = await view(a, 'Projects');
+    expect(projects.exists).toBe(3);
+    await b.mailboxDelete('Projects');
+    await b.mailboxCreate('Projects');
+    await b.messageCopy(String(one.uid), 'Projects', { uid: true });
+    const again = await view(a, 'Projects');
+    expect(shown(again)).toEqual(await stored('Projects'));
+    expect(again.messages.map((m) => m.uid)).toEqual([1]);
   });
 
   it('flags stored by a session on one process reach a session on another, and the store', async () => {

@@ -1,4 +1,5 @@
 import type { ImapStructure } from '../../../../libs/core/src/mime/imap-structure';
+import type { ImapFetchText } from '../../../../libs/core/src/mime/imap-structure-response';
 
 /**
  * What the IMAP protocol layer needs from the mail store. The protocol code
@@ -208,6 +209,7 @@ export interface FolderStatus {
 export interface MessageState {
   uid: number;
   modseq: number;
+  /** May be the same list as other messages' (the PostgreSQL backend shares them): replace it, never change it in place. */
   flags: string[];
   internalDate: Date;
   /** RFC822.SIZE: octets of the raw message. */
@@ -235,8 +237,10 @@ export interface FetchNeeds {
   raw?: boolean;
   /** Only the header section including its blank line (BODY[HEADER...] of the top level); ignored when raw is set. */
   header?: boolean;
-  /** The stored ImapStructure (ENVELOPE, BODY, BODYSTRUCTURE, part sections). */
+  /** The stored ImapStructure (BODY, part sections). */
   structure?: boolean;
+  /** The ENVELOPE and BODYSTRUCTURE response texts (ImapFetchText), stored with the message. */
+  fetchText?: boolean;
 }
 
 export interface MessageContent {
@@ -244,6 +248,8 @@ export interface MessageContent {
   raw?: Buffer;
   header?: Buffer;
   structure?: ImapStructure;
+  /** With needs.fetchText; when a backend cannot give it, FETCH writes ENVELOPE/BODYSTRUCTURE from `structure`. */
+  fetchText?: ImapFetchText;
 }
 
 export type FlagOperation = 'add' | 'remove' | 'replace';

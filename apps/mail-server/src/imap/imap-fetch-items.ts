@@ -108,7 +108,8 @@ export function sectionLabel(s: BodySection): string {
 export function fetchNeeds(items: readonly FetchItem[]): FetchNeeds {
   const needs: FetchNeeds = {};
   for (const item of items) {
-    if (item.type === 'ENVELOPE' || item.type === 'BODYSTRUCTURE' || item.type === 'BODY') needs.structure = true;
+    if (item.type === 'ENVELOPE' || item.type === 'BODYSTRUCTURE') needs.fetchText = true;
+    if (item.type === 'BODY') needs.structure = true;
     if (item.type !== 'section') continue;
     const { path, spec } = item.section;
     if (path.length === 0 && (spec === 'HEADER' || spec === 'HEADER.FIELDS' || spec === 'HEADER.FIELDS.NOT')) {

@@ -3,9 +3,9 @@ import { sectionBytes } from './imap-body-section';
 import { formatInternalDate } from './imap-dates';
 import type { FetchItem } from './imap-fetch-items';
 import { flagList } from './imap-flags';
-import { ResponseBuilder } from './imap-response';
+import { ResponseBuilder } from '../../../../libs/core/src/mime/imap-response';
 import type { ViewMessage } from './imap-selected-folder';
-import { writeBodyStructure, writeEnvelope } from './imap-structure-response';
+import { writeBodyStructure, writeEnvelope } from '../../../../libs/core/src/mime/imap-structure-response';
 
 /**
  * One "* n FETCH (...)" response, items in the order asked. `content` holds
@@ -37,13 +37,15 @@ export function fetchResponse(seq: number, m: ViewMessage, items: readonly Fetch
         break;
       case 'ENVELOPE':
         out.raw('ENVELOPE ');
-        if (content?.structure) writeEnvelope(out, content.structure.envelope);
+        if (content?.fetchText) out.raw(content.fetchText.envelope);
+        else if (content?.structure) writeEnvelope(out, content.structure.envelope);
         else out.raw('(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)');
         break;
       case 'BODYSTRUCTURE':
       case 'BODY':
         out.raw(`${item.type} `);
-        if (content?.structure) writeBodyStructure(out, content.structure.body, item.type === 'BODYSTRUCTURE');
+        if (item.type === 'BODYSTRUCTURE' && content?.fetchText) out.raw(content.fetchText.bodyStructure);
+        else if (content?.structure) writeBodyStructure(out, content.structure.body, item.type === 'BODYSTRUCTURE');
         else out.raw('("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0)');
         break;
       case 'section': {

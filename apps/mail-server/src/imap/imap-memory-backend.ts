@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { computeImapStructure, ImapStructure } from '../../../../libs/core/src/mime/imap-structure';
+import { imapFetchText } from '../../../../libs/core/src/mime/imap-structure-response';
 import {
   AppendResult,
   CopyResult,
@@ -275,6 +276,12 @@ class MemoryAccount implements ImapAccount {
       if (needs.raw) content.raw = m.raw;
       else if (needs.header) content.header = m.raw.subarray(0, m.structure.body.bodyStart);
       if (needs.structure) content.structure = m.structure;
+      if (needs.fetchText) {
+        // as the PostgreSQL store keeps it; the structure when the text cannot be kept
+        const text = imapFetchText(m.structure);
+        if (text) content.fetchText = text;
+        else content.structure = m.structure;
+      }
       yield content;
     }
   }

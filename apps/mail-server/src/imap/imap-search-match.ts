@@ -1,7 +1,7 @@
-import libmime from 'libmime';
-import { simpleParser } from 'mailparser';
+import { summariseHeaders } from '../../../../libs/core/src/mail-store/header-summary';
+import type { ImapStructure } from '../../../../libs/core/src/mime/imap-structure';
+import { computeSearchText, headerLineContains, headersContain, SearchText } from '../../../../libs/core/src/mime/search-text';
 import type { MessageState, SearchKey } from './imap-backend';
-import { headerFields } from './imap-body-section';
 import { utcDay } from './imap-dates';
 import { hasFlag } from './imap-flags';
 
@@ -35,42 +35,18 @@ export function matchesState(key: SearchKey, m: MessageState): boolean {
   }
 }
 
-export interface SearchableText {
-  /** [lower-case name, decoded value] of every header field. */
-  headers: [string, string][];
-  /** The decoded text of the body's text parts (HTML as text). */
-  body: string;
+/** What string and sent-date keys look at: the search text (lower case) and the parsed Date: header. */
+export interface SearchableText extends SearchText {
   sentDate: Date | null;
 }
 
-/** Decodes a message for string search: encoded words, transfer encodings and charsets. */
-export async function searchableText(raw: Buffer): Promise<SearchableText> {
-  const sep = raw.indexOf('\r\n\r\n');
-  const header = sep === -1 ? raw : raw.subarray(0, sep + 2);
-  const headers: [string, string][] = headerFields(header).map((f) => {
-    const line = f.bytes.toString('utf8');
-    const value = line
-      .slice(line.indexOf(':') + 1)
-      .replace(/\r?\n(?=[ \t])/g, '')
-      .trim();
-    let decoded = value;
-    try {
-      decoded = libmime.decodeWords(value);
-    } catch {
-      // an unknown charset in an encoded word: search the text as written
-    }
-    return [f.name, decoded];
-  });
-  let body = '';
-  let sentDate: Date | null = null;
-  try {
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-    body = [parsed.text ?? '', typeof parsed.html === 'string' && !parsed.text ? parsed.html.replace(/<[^>]*>/g, ' ') : ''].join('\n');
-    sentDate = parsed.date && !Number.isNaN(parsed.date.getTime()) && parsed.headers.has('date') ? parsed.date : null;
-  } catch {
-    body = raw.subarray(header.length).toString('utf8');
-  }
-  return { headers, body, sentDate };
+/**
+ * Decodes a message for string search: the same text the store keeps in
+ * messages.search_headers / search_body (computeSearchText), so SQL and this
+ * reference answer alike; the sent date as the store's header summary reads it.
+ */
+export async function searchableText(raw: Buffer, structure?: ImapStructure): Promise<SearchableText> {
+  return { ...computeSearchText(raw, structure), sentDate: summariseHeaders(raw).date };
 }
 
 /** Every key, given the message's state and (lazily) its decoded text. */
@@ -83,16 +59,14 @@ export async function matchesMessage(key: SearchKey, m: MessageState, text: () =
       return (await matchesMessage(key.left, m, text)) || (await matchesMessage(key.right, m, text));
     case 'not':
       return !(await matchesMessage(key.key, m, text));
-    case 'header': {
-      const needle = key.value.toLowerCase();
-      return (await text()).headers.some(([name, value]) => name === key.field && value.toLowerCase().includes(needle));
-    }
+    case 'header':
+      return headerLineContains((await text()).headers, key.field, key.value.toLowerCase());
     case 'body':
-      return (await text()).body.toLowerCase().includes(key.value.toLowerCase());
+      return (await text()).body.includes(key.value.toLowerCase());
     case 'text': {
       const t = await text();
       const needle = key.value.toLowerCase();
-      return t.body.toLowerCase().includes(needle) || t.headers.some(([name, value]) => `${name}: ${value}`.toLowerCase().includes(needle));
+      return t.body.includes(needle) || headersContain(t.headers, needle);
     }
     case 'date':
       if (key.field === 'sent') {

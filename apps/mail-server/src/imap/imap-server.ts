@@ -37,6 +37,10 @@ export async function startImap(opts: ImapListenOptions, backend: ImapBackend): 
   const sessionOpts: ImapSessionOptions = { ...opts, secureContext };
   const sessions = new Set<ImapSession>();
   const track = (socket: Socket, secure: boolean) => {
+    // An answer is often two writes (untagged data, then the tagged line). With Nagle's algorithm
+    // the second waits for the ACK of the first, which the client delays (40 ms on Linux) --
+    // per command. Writes are already batched (OutputBatch), so send each at once.
+    socket.setNoDelay(true);
     const session = new ImapSession(socket, secure, backend, sessionOpts);
     sessions.add(session);
     void session.done.then(() => sessions.delete(session));

@@ -6,7 +6,7 @@ import type { CommandContext, CommandResult } from './imap-command';
 import { IMAP_COMMANDS } from './imap-commands';
 import { statusForError } from './imap-errors';
 import { ImapInput, LiteralDecision, RawCommand, RejectedCommand } from './imap-input';
-import { safeText } from './imap-response';
+import { safeText } from '../../../../libs/core/src/mime/imap-response';
 import { SelectedFolder } from './imap-selected-folder';
 import { tokenizeCommand } from './imap-tokenizer';
 import { drained } from '../net/sockets';

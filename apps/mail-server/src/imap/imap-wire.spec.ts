@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFetchItems } from './imap-fetch-items';
 import { ImapInput, RawCommand, RejectedCommand } from './imap-input';
 import { listMatcher, mailboxFromClient } from './imap-mailbox-names';
-import { ResponseBuilder } from './imap-response';
+import { ResponseBuilder } from '../../../../libs/core/src/mime/imap-response';
 import { compactSet, parseSequenceSet, resolveSequenceNumbers, resolveUidSet } from './imap-sequence';
 import { parseSearch } from './imap-search-parse';
 import { ParsedCommand, Token, tokenizeCommand } from './imap-tokenizer';

@@ -69,4 +69,30 @@ export class StoredMessage {
    */
   @Column('jsonb', { nullable: true, select: false })
   imapStructure: ImapStructure | null;
+
+  /**
+   * ENVELOPE and BODYSTRUCTURE as IMAP FETCH sends them (imapFetchText),
+   * made with the structure, so FETCH copies text. Null for rows stored
+   * before the columns existed (made and kept on first FETCH), and when the
+   * text would hold a NUL. A change to how they are written needs a
+   * migration that sets them to NULL. Not selected by default.
+   */
+  @Column('text', { nullable: true, select: false })
+  imapEnvelope: string | null;
+
+  @Column('text', { nullable: true, select: false })
+  imapBodyStructure: string | null;
+
+  /**
+   * What IMAP SEARCH looks in (computeSearchText), lower case: every header
+   * field as a "name: value" line, and the decoded text of the text parts.
+   * Both null for rows stored before the columns existed and for messages
+   * whose text is over MAX_STORED_SEARCH_TEXT: SEARCH decodes those itself
+   * (and stores the text of the former). Not selected by default.
+   */
+  @Column('text', { nullable: true, select: false })
+  searchHeaders: string | null;
+
+  @Column('text', { nullable: true, select: false })
+  searchBody: string | null;
 }

@@ -5,6 +5,8 @@ import { newId } from '../ids';
 import type { RelaySubject } from '../relay/relay-decision';
 import { recordRelayUsage, relayUsageKey } from '../relay/relay-usage';
 import { computeImapStructure, ImapStructure } from '../mime/imap-structure';
+import { ImapFetchText, imapFetchText } from '../mime/imap-structure-response';
+import { computeSearchText, SearchText, storableSearchText } from '../mime/search-text';
 import { ensureDefaultFolders } from './folders';
 import { HeaderSummary, summariseHeaders } from './header-summary';
 
@@ -107,6 +109,10 @@ interface PreparedDelivery {
   hasOutbound: boolean;
   summary: HeaderSummary;
   structure: ImapStructure;
+  /** ENVELOPE and BODYSTRUCTURE as FETCH sends them; null when they cannot be stored as text (a NUL). */
+  fetchText: ImapFetchText | null;
+  /** Null when longer than the store keeps (SEARCH then decodes the message). */
+  searchText: SearchText | null;
   sha256: string;
   messageId: string;
 }
@@ -122,13 +128,18 @@ function prepareDeliveries(reqs: DeliveryRequest[]): PreparedBatch {
     const mailboxIds = [...new Set(req.mailboxIds)].sort();
     const outboundRecipients = req.outbound?.recipients ?? [];
     if (mailboxIds.length === 0 && outboundRecipients.length === 0) throw new Error('deliverMessage: no recipients');
+    // ENVELOPE and BODYSTRUCTURE once, here, so IMAP FETCH never re-parses the message (and
+    // sends them as stored text); the decoded text likewise, so IMAP SEARCH BODY/TEXT is a
+    // substring test in SQL
+    const structure = computeImapStructure(req.raw);
     return {
       req,
       mailboxIds,
       hasOutbound: outboundRecipients.length > 0,
       summary: summariseHeaders(req.raw),
-      // ENVELOPE and BODYSTRUCTURE once, here, so IMAP FETCH never re-parses the message
-      structure: computeImapStructure(req.raw),
+      structure,
+      fetchText: imapFetchText(structure),
+      searchText: storableSearchText(computeSearchText(req.raw, structure)),
       sha256: createHash('sha256').update(req.raw).digest('hex'),
       messageId: newId(),
     };
@@ -191,11 +202,11 @@ interface FolderGroup {
   copies: { index: number; messageId: string; size: number; internalDate: Date }[];
 }
 
-const MESSAGE_COLUMNS = 14;
+const MESSAGE_COLUMNS = 18;
 
 async function insertMessages(m: EntityManager, prepared: PreparedDelivery[]): Promise<void> {
   const params: unknown[] = [];
-  const rows = prepared.map(({ messageId, req, summary, structure, sha256 }) => {
+  const rows = prepared.map(({ messageId, req, summary, structure, fetchText, searchText, sha256 }) => {
     params.push(
       messageId,
       req.raw,
@@ -211,12 +222,16 @@ async function insertMessages(m: EntityManager, prepared: PreparedDelivery[]): P
       summary.messageId,
       summary.inReplyTo,
       JSON.stringify(structure),
+      fetchText?.envelope ?? null,
+      fetchText?.bodyStructure ?? null,
+      searchText?.headers ?? null,
+      searchText?.body ?? null,
     );
     const base = params.length - MESSAGE_COLUMNS;
     return `(${Array.from({ length: MESSAGE_COLUMNS }, (_, i) => `$${base + i + 1}`).join(', ')})`;
   });
   await m.query(
-    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to, imap_structure)
+    `INSERT INTO messages (id, raw, size, header_bytes, sha256, envelope_from, subject, from_header, to_header, cc_header, date_header, message_id_header, in_reply_to, imap_structure, imap_envelope, imap_body_structure, search_headers, search_body)
      VALUES ${rows.join(', ')}`,
     params,
   );

@@ -15,7 +15,12 @@ import addressparser from 'nodemailer/lib/addressparser';
  * words as they are, which is what ENVELOPE must show).
  */
 
-/** Bump when the shape changes, so stored structures can be recomputed. */
+/**
+ * Bump when the shape changes, so stored structures can be recomputed. The
+ * ENVELOPE/BODYSTRUCTURE texts stored beside them (imap-structure-response.ts)
+ * are not versioned: a change that alters them needs a migration that sets
+ * messages.imap_envelope and imap_body_structure to NULL.
+ */
 export const IMAP_STRUCTURE_VERSION = 1;
 
 /**

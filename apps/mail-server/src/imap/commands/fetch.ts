@@ -30,7 +30,7 @@ export const fetchCommand = defineCommand({
     const seenNow = await markSeen(s, indexes, items);
     const needs = fetchNeeds(items);
     const out = new OutputBatch(s);
-    if (!needs.raw && !needs.header && !needs.structure) {
+    if (!needs.raw && !needs.header && !needs.structure && !needs.fetchText) {
       for (const i of indexes) await out.push(fetchResponse(i + 1, view.messages[i], items, null, seenNow.has(view.uids[i])));
       await out.flush();
       return ok(`${ctx.command} completed`);

@@ -2,7 +2,7 @@ import { CommandResult, defineCommand, ImapCommand, ok } from '../imap-command';
 import { ImapSyntaxError } from '../imap-errors';
 import type { FolderInfo } from '../imap-backend';
 import { DELIMITER, listMatcher, mailboxToClient, parentsOf } from '../imap-mailbox-names';
-import { imapString } from '../imap-response';
+import { imapString } from '../../../../../libs/core/src/mime/imap-response';
 import type { ImapSession } from '../imap-session';
 import { astring, Token } from '../imap-tokenizer';
 

@@ -2,7 +2,7 @@ import { expectCount, mailboxArg } from '../imap-args';
 import { defineCommand, no, ok } from '../imap-command';
 import { ImapSyntaxError } from '../imap-errors';
 import { mailboxToClient } from '../imap-mailbox-names';
-import { imapString } from '../imap-response';
+import { imapString } from '../../../../../libs/core/src/mime/imap-response';
 import type { ImapSession } from '../imap-session';
 import { astring } from '../imap-tokenizer';
 

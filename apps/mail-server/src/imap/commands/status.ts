@@ -2,7 +2,7 @@ import { expectCount, mailboxArg } from '../imap-args';
 import { defineCommand, ok } from '../imap-command';
 import { ImapSyntaxError } from '../imap-errors';
 import { mailboxToClient } from '../imap-mailbox-names';
-import { imapString } from '../imap-response';
+import { imapString } from '../../../../../libs/core/src/mime/imap-response';
 
 const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE'] as const;
 type StatusItem = (typeof ITEMS)[number];

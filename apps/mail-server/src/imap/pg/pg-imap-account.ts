@@ -2,6 +2,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { deliverMessage } from '../../../../../libs/core/src/mail-store/deliver';
 import { newId } from '../../../../../libs/core/src/ids';
 import { computeImapStructure, IMAP_STRUCTURE_VERSION, ImapStructure } from '../../../../../libs/core/src/mime/imap-structure';
+import { imapFetchText } from '../../../../../libs/core/src/mime/imap-structure-response';
+import { SearchText, storableSearchText } from '../../../../../libs/core/src/mime/search-text';
 import {
   AppendResult,
   CopyResult,
@@ -21,22 +23,24 @@ import {
   StoreResult,
 } from '../imap-backend';
 import { hasFlag } from '../imap-flags';
-import { matchesMessage, SearchableText, searchableText } from '../imap-search-match';
+import { matchesMessage, searchableText } from '../imap-search-match';
 import type { MailSignals } from '../mail-signals';
 import { folderInfo, readFolderState } from './folder-state';
+import type { FolderStateCache } from './folder-state-cache';
 import { lockFolder, notifyFolder, recordRemoval, RemovedCopy } from '../../../../../libs/core/src/mail-store/remove-copies';
-import { searchSql } from './search-sql';
+import { searchConditions } from './search-sql';
 
 /** How many messages one FETCH query reads: small for whole messages (memory), larger for headers and structures. */
 const RAW_BATCH = 50;
 const META_BATCH = 500;
-const SEARCH_BATCH = 200;
 
 const UNIQUE_VIOLATION = '23505';
 
 export interface PgImapAccountOptions {
   /** The SMTP message size limit, also APPEND's. */
   maxMessageBytes: number;
+  /** Folder states kept from earlier SELECTs (of any session of this process); without one, SELECT reads every message. */
+  folderStates?: FolderStateCache;
 }
 
 /**
@@ -151,18 +155,24 @@ export class PgImapAccount implements ImapAccount {
   async openFolder(name: string, opts: { readOnly: boolean }): Promise<FolderSnapshot> {
     let firstRecentUid: number | null = null;
     if (!opts.readOnly) {
-      // claim \Recent: this session sees messages from the old mark on as recent, no other session will
+      // claim \Recent: this session sees messages from the old mark on as recent, no other session will.
+      // Only when there is something to claim: a SELECT of a folder without new mail writes nothing
+      // (no row version, no WAL flush at commit)
       const claimed = await this.db.query(
         `UPDATE folders f SET recent_from_uid = f.uid_next FROM folders old
-          WHERE f.id = old.id AND f.mailbox_id = $1 AND f.name = $2
+          WHERE f.id = old.id AND f.mailbox_id = $1 AND f.name = $2 AND f.recent_from_uid < f.uid_next
           RETURNING old.recent_from_uid`,
         [this.mailboxId, name],
       );
       const row = rowsOf(claimed)[0];
       if (row) firstRecentUid = Number(row.recent_from_uid);
     }
-    const state = await readFolderState(this.db.manager, this.mailboxId, { name }, 0);
+    const state = this.opts.folderStates
+      ? await this.opts.folderStates.read(this.db.manager, this.mailboxId, name)
+      : await readFolderState(this.db.manager, this.mailboxId, { name }, 0);
     if (!state) throw new ImapBackendError('NONEXISTENT', 'no such folder');
+    // nothing was claimed: the mark stood at uid_next, so only what arrived since is recent here
+    if (!opts.readOnly && firstRecentUid === null) firstRecentUid = state.recentFromUid;
     this.lastOpened = state.info.id;
     return {
       folder: state.info,
@@ -182,7 +192,8 @@ export class PgImapAccount implements ImapAccount {
         `SELECT mm.uid, m.id,
                 ${needs.raw ? 'm.raw' : 'NULL::bytea AS raw'},
                 ${!needs.raw && needs.header ? 'substring(m.raw FROM 1 FOR m.header_bytes)' : 'NULL::bytea'} AS header,
-                ${needs.structure ? 'm.imap_structure' : 'NULL::jsonb AS imap_structure'}
+                ${needs.structure ? 'm.imap_structure' : 'NULL::jsonb AS imap_structure'},
+                ${needs.fetchText ? 'm.imap_envelope, m.imap_body_structure' : 'NULL AS imap_envelope, NULL AS imap_body_structure'}
            FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
           WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid = ANY($3::bigint[])
           ORDER BY mm.uid`,
@@ -193,9 +204,25 @@ export class PgImapAccount implements ImapAccount {
         if (needs.raw) content.raw = r.raw;
         else if (needs.header) content.header = r.header;
         if (needs.structure) content.structure = await this.structureOf(r.id, r.imap_structure, r.raw);
+        if (needs.fetchText) {
+          if (r.imap_envelope !== null && r.imap_body_structure !== null) content.fetchText = { envelope: r.imap_envelope, bodyStructure: r.imap_body_structure };
+          else await this.makeFetchText(r.id, r.raw, content);
+        }
         yield content;
       }
     }
+  }
+
+  /** For rows stored before the texts existed: made from the structure and kept; the structure alone when a text cannot be stored. */
+  private async makeFetchText(messageId: string, raw: Buffer | null, content: MessageContent): Promise<void> {
+    const structure = content.structure ?? (await this.structureOf(messageId, (await this.db.query('SELECT imap_structure FROM messages WHERE id = $1', [messageId]))[0]?.imap_structure ?? null, raw));
+    const text = imapFetchText(structure);
+    if (!text) {
+      content.structure = structure;
+      return;
+    }
+    await this.db.query('UPDATE messages SET imap_envelope = $2, imap_body_structure = $3 WHERE id = $1', [messageId, text.envelope, text.bodyStructure]);
+    content.fetchText = text;
   }
 
   /** The stored structure, or (for rows stored before it existed, or of an older version) computed now and kept. */
@@ -353,37 +380,59 @@ export class PgImapAccount implements ImapAccount {
     return rows.map((r: { uid: string; message_id: string; size: number }) => ({ uid: Number(r.uid), messageId: r.message_id, size: r.size }));
   }
 
+  /**
+   * One statement for messages stored with their search text (all since the
+   * columns exist): every key in SQL. Rows without it (stored before, or too
+   * long to store) are answered by the header summary when that suffices,
+   * otherwise decoded here with matchesMessage(), and their text is written
+   * back, so only the first search pays for an old message.
+   */
   async search(folderId: string, key: SearchKey, opts: { maxUid: number }): Promise<number[]> {
     const params: unknown[] = [folderId, this.mailboxId, opts.maxUid];
-    const condition = searchSql(key, params);
-    if (condition !== null) {
-      const rows = await this.db.query(
-        `SELECT mm.uid FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
-          WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3 AND ${condition}
-          ORDER BY mm.uid`,
-        params,
-      );
-      return rows.map((r: { uid: string }) => Number(r.uid));
-    }
-    // body and text keys: decode each message and apply the reference semantics, a batch at a time
+    const { indexed, legacy } = searchConditions(key, params);
+    const rows = await this.db.query(
+      `SELECT mm.uid, m.search_body IS NULL AS unindexed FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
+        WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3
+          AND CASE WHEN m.search_body IS NOT NULL THEN ${indexed} ELSE ${legacy ?? 'TRUE'} END
+        ORDER BY mm.uid`,
+      params,
+    );
     const out: number[] = [];
-    let after = 0;
-    for (;;) {
-      const rows = await this.db.query(
-        `SELECT mm.uid, mm.modseq, mm.flags, mm.internal_date, mm.size, m.raw
-           FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
-          WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid <= $3 AND mm.uid > $4
-          ORDER BY mm.uid LIMIT ${SEARCH_BATCH}`,
-        [folderId, this.mailboxId, opts.maxUid, after],
-      );
-      for (const r of rows) {
-        const state: MessageState = { uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags, internalDate: r.internal_date, size: r.size };
-        let text: Promise<SearchableText> | null = null;
-        if (await matchesMessage(key, state, () => (text ??= searchableText(r.raw)))) out.push(state.uid);
-      }
-      if (rows.length < SEARCH_BATCH) return out;
-      after = Number(rows[rows.length - 1].uid);
+    const undecided: number[] = [];
+    for (const r of rows) (legacy === null && r.unindexed ? undecided : out).push(Number(r.uid));
+    if (undecided.length === 0) return out;
+    for (let i = 0; i < undecided.length; i += RAW_BATCH) out.push(...(await this.searchDecoding(folderId, key, undecided.slice(i, i + RAW_BATCH))));
+    return out.sort((a, b) => a - b);
+  }
+
+  /** matchesMessage() over the raw bytes of these messages; their search text is stored for next time. */
+  private async searchDecoding(folderId: string, key: SearchKey, uids: number[]): Promise<number[]> {
+    const rows = await this.db.query(
+      `SELECT mm.uid, mm.modseq, mm.flags, mm.internal_date, mm.size, m.id, m.raw, m.imap_structure
+         FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
+        WHERE mm.folder_id = $1 AND mm.mailbox_id = $2 AND mm.uid = ANY($3::bigint[])
+        ORDER BY mm.uid`,
+      [folderId, this.mailboxId, uids],
+    );
+    const found: number[] = [];
+    const learned: { id: string; text: SearchText }[] = [];
+    for (const r of rows) {
+      const state: MessageState = { uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags, internalDate: r.internal_date, size: r.size };
+      const structure: ImapStructure | undefined = r.imap_structure?.version === IMAP_STRUCTURE_VERSION ? r.imap_structure : undefined;
+      const text = await searchableText(r.raw, structure);
+      if (await matchesMessage(key, state, async () => text)) found.push(state.uid);
+      const storable = storableSearchText(text);
+      if (storable) learned.push({ id: r.id, text: storable });
     }
+    if (learned.length) {
+      await this.db.query(
+        `UPDATE messages m SET search_headers = t.headers, search_body = t.body
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(id, headers, body)
+          WHERE m.id = t.id AND m.search_body IS NULL`,
+        [learned.map((l) => l.id), learned.map((l) => l.text.headers), learned.map((l) => l.text.body)],
+      );
+    }
+    return found;
   }
 
   async changesSince(folderId: string, since: number): Promise<FolderChanges | null> {

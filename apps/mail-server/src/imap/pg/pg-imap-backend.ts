@@ -4,6 +4,7 @@ import { mailboxLogin } from '../../../../../libs/core/src/mail-accounts/mailbox
 import { ensureDefaultFolders } from '../../../../../libs/core/src/mail-store/folders';
 import type { ImapAuthResult, ImapBackend } from '../imap-backend';
 import type { MailSignals } from '../mail-signals';
+import { FolderStateCache } from './folder-state-cache';
 import { PgImapAccount } from './pg-imap-account';
 
 export interface PgImapBackendOptions {
@@ -19,6 +20,9 @@ export interface PgImapBackendOptions {
  * login as they are on first delivery.
  */
 export class PgImapBackend implements ImapBackend {
+  /** One per process, shared by all sessions: what SELECT read last of each folder. */
+  private readonly folderStates = new FolderStateCache();
+
   constructor(
     private readonly db: DataSource,
     private readonly throttle: AuthThrottle,
@@ -33,7 +37,7 @@ export class PgImapBackend implements ImapBackend {
       await ensureDefaultFolders(this.db.manager, result.mailbox.id);
       return {
         ok: true,
-        account: new PgImapAccount(this.db, this.signals, result.mailbox.id, result.mailbox.address, { maxMessageBytes: this.opts.maxMessageBytes }),
+        account: new PgImapAccount(this.db, this.signals, result.mailbox.id, result.mailbox.address, { maxMessageBytes: this.opts.maxMessageBytes, folderStates: this.folderStates }),
       };
     } catch (err) {
       this.opts.log({ event: 'imap_auth_error', err: (err as Error).message }, 'imap login check failed');

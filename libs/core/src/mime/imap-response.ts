@@ -54,6 +54,18 @@ export class ResponseBuilder {
     return out;
   }
 
+  /**
+   * What was built, as text (no CRLF added): literals were made from
+   * strings, so their octets are UTF-8 and read back as the same string,
+   * and raw() of this text later sends the very same octets.
+   */
+  text(): string {
+    const out = this.parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('') + this.current;
+    this.parts = [];
+    this.current = '';
+    return out;
+  }
+
   /** Like line(), but keeps large literals as separate chunks so the caller can write them without one big copy. */
   chunks(): Buffer[] {
     this.current += '\r\n';

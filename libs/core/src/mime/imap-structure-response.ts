@@ -1,5 +1,31 @@
-import type { ImapAddress, ImapBodyPart, ImapEnvelope, ImapParams } from '../../../../libs/core/src/mime/imap-structure';
-import type { ResponseBuilder } from './imap-response';
+import { ResponseBuilder } from './imap-response';
+import type { ImapAddress, ImapBodyPart, ImapEnvelope, ImapParams, ImapStructure } from './imap-structure';
+
+/**
+ * The ENVELOPE and BODYSTRUCTURE of a message as FETCH sends them, made
+ * once at delivery and stored beside the structure (messages.imap_envelope,
+ * messages.imap_body_structure), so FETCH 1:* (ENVELOPE BODYSTRUCTURE)
+ * copies text instead of parsing jsonb and writing it out again per message.
+ * A change to what these functions write (or to the structure) needs a
+ * migration that sets those columns to NULL: they are then made again on
+ * the next FETCH of each message.
+ */
+export interface ImapFetchText {
+  /** `(date subject from ...)`, literals included where a string needs one. */
+  envelope: string;
+  /** `(...)` with extension data, as BODYSTRUCTURE. */
+  bodyStructure: string;
+}
+
+/** Null when a text would hold a NUL, which PostgreSQL text cannot store (FETCH then writes it from the structure). */
+export function imapFetchText(structure: ImapStructure): ImapFetchText | null {
+  const envelope = new ResponseBuilder();
+  writeEnvelope(envelope, structure.envelope);
+  const bodyStructure = new ResponseBuilder();
+  writeBodyStructure(bodyStructure, structure.body, true);
+  const text = { envelope: envelope.text(), bodyStructure: bodyStructure.text() };
+  return text.envelope.includes('\0') || text.bodyStructure.includes('\0') ? null : text;
+}
 
 /** ENVELOPE (RFC 3501 7.4.2): date subject from sender reply-to to cc bcc in-reply-to message-id. */
 export function writeEnvelope(out: ResponseBuilder, env: ImapEnvelope): void {
