@@ -1,3 +1,4 @@
+import { UidValidityFloor1795935111161 } from './1795935111161-UidValidityFloor';
 import { SendableIndex1795934236409 } from './1795934236409-SendableIndex';
 import { ImapFetchText1795932552727 } from './1795932552727-ImapFetchText';
 import { SearchText1795931411090 } from './1795931411090-SearchText';
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   SearchText1795931411090,
   ImapFetchText1795932552727,
   SendableIndex1795934236409,
+  UidValidityFloor1795935111161,
 ];

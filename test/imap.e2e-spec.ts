@@ -359,6 +359,15 @@ describe('IMAP on the PostgreSQL mail store', () => {
     expect(await storedMessages(mail.db, gina.id)).toEqual([]);
     expect((await storedMessages(mail.db, gina.id, 'Old')).map((m) => m.subject)).toEqual(['to be filed']);
     expect(await mailboxUsage(gina)).toEqual({ usedBytes: stored[0].size, messageCount: 1 });
+    // a folder deleted and made again, even within the same second, gets a new UIDVALIDITY (RFC 3501 2.3.1.1)
+    const validity = async () => Number((await mail.db.query(`SELECT uid_validity FROM folders WHERE mailbox_id = $1 AND name = 'Again'`, [gina.id]))[0].uid_validity);
+    const seen = new Set<number>();
+    for (let i = 0; i < 3; i++) {
+      expect(tagged(await c.cmd('CREATE Again'))).toMatch(/ OK /);
+      seen.add(await validity());
+      expect(tagged(await c.cmd('DELETE Again'))).toMatch(/ OK /);
+    }
+    expect(seen.size).toBe(3);
     c.close();
   });
 

@@ -59,4 +59,12 @@ export class Mailbox extends ResourceEntity {
 
   @Column('timestamptz', { nullable: true })
   relayBlockedAt: Date | null;
+
+  /**
+   * The largest UIDVALIDITY any folder of this mailbox has had, deleted ones
+   * included: a folder made again (even within the same second) gets a larger
+   * one, as RFC 3501 2.3.1.1 requires.
+   */
+  @Column('bigint', { default: 0, select: false })
+  uidValidityFloor: string;
 }

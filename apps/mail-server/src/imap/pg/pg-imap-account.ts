@@ -68,11 +68,17 @@ export class PgImapAccount implements ImapAccount {
   }
 
   async createFolder(name: string): Promise<FolderInfo> {
-    // UIDVALIDITY: the time in seconds, and above every folder of the mailbox, so a name made again looks new
+    // UIDVALIDITY: the time in seconds, and above every folder the mailbox ever had (deleted ones
+    // included, through mailboxes.uid_validity_floor), so a name made again always looks new
     const rows = await this.db.query(
-      `INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
-       SELECT $3::uuid, $1, $2, NULL,
-              greatest(extract(epoch FROM clock_timestamp())::bigint, (SELECT coalesce(max(uid_validity), 0) + 1 FROM folders WHERE mailbox_id = $1))
+      `WITH floor AS (
+         UPDATE mailboxes
+            SET uid_validity_floor = greatest(extract(epoch FROM clock_timestamp())::bigint, uid_validity_floor + 1,
+                                              (SELECT coalesce(max(uid_validity), 0) + 1 FROM folders WHERE mailbox_id = $1))
+          WHERE id = $1
+         RETURNING uid_validity_floor)
+       INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
+       SELECT $3::uuid, $1, $2, NULL, uid_validity_floor FROM floor
        ON CONFLICT (mailbox_id, name) DO NOTHING
        RETURNING id, name, special_use, subscribed`,
       [this.mailboxId, name, newId()],
