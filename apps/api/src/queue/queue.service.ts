@@ -5,7 +5,7 @@ import { normaliseDomain } from '../../../../libs/core/src/addresses';
 import { Customer, OutboundAttempt, OutboundMessage, OutboundRecipient, OutboundRecipientStatus } from '../../../../libs/core/src/entities';
 import { conflict, notFound, unprocessable } from '../../../../libs/core/src/errors';
 import { recordEvent } from '../../../../libs/core/src/events';
-import { loadAgreementSnapshot } from '../../../../libs/core/src/relay/relay-subject';
+import { RelayHoldReason, relayHoldReason } from '../../../../libs/core/src/delivery/hold';
 import { actorOf, requireVisible, scopeToCaller } from '../common/access';
 import { Caller } from '../common/caller';
 import { Page, paginate } from '../common/pagination';
@@ -371,29 +371,22 @@ function refusalFor(action: QueueAction, rows: RecipientRow[], explicit: boolean
  * the suspension stopped. Reinstating the agreement (or reactivating the
  * customer) comes first.
  */
+const STILL_SUSPENDED: Partial<Record<RelayHoldReason, (agreementId: string | null) => string>> = {
+  customer_suspended: () => 'the customer is suspended; reactivate the customer first',
+  no_agreement: () => 'the customer has no signed agreement; it must sign one first',
+  agreement_suspended: (id) => `the customer's agreement is still suspended; reinstate it first (POST /v1/agreements/${id}/reinstate)`,
+  agreement_revoked: () => "the customer's agreement was revoked; the customer must sign again first",
+};
+
 async function assertRelayRestored(m: EntityManager, customerId: string, rows: RecipientRow[]): Promise<void> {
-  const customer = await m.findOne(Customer, { where: { id: customerId } });
-  const agreement = await loadAgreementSnapshot(m, customerId);
-  let reason: string | null = null;
-  let why = '';
-  if (customer?.status === 'suspended') {
-    reason = 'customer_suspended';
-    why = 'the customer is suspended; reactivate the customer first';
-  } else if (!agreement) {
-    reason = 'no_agreement';
-    why = 'the customer has no signed agreement; it must sign one first';
-  } else if (agreement.status === 'suspended') {
-    reason = 'agreement_suspended';
-    why = `the customer's agreement is still suspended; reinstate it first (POST /v1/agreements/${agreement.id}/reinstate)`;
-  } else if (agreement.status === 'revoked') {
-    reason = 'agreement_revoked';
-    why = "the customer's agreement was revoked; the customer must sign again first";
-  }
-  if (!reason) return;
-  throw conflict('relay_still_suspended', `Held because the sender lost relay permission, and ${why}`, {
-    reason,
+  // the customer's permission only (no mailbox): the delivery worker holds a blocked mailbox's mail again
+  const held = await relayHoldReason(m, { customerId, mailboxId: null });
+  const why = held && STILL_SUSPENDED[held.reason];
+  if (!held || !why) return;
+  throw conflict('relay_still_suspended', `Held because the sender lost relay permission, and ${why(held.agreementId)}`, {
+    reason: held.reason,
     customerId,
-    agreementId: agreement?.id ?? null,
+    agreementId: held.agreementId,
     recipients: states(rows),
   });
 }

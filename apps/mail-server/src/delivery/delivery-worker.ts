@@ -1,7 +1,7 @@
 import { Logger } from 'pino';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { relayStillPermitted } from '../../../../libs/core/src/delivery/hold';
+import { relayHoldReason } from '../../../../libs/core/src/delivery/hold';
 import { newId } from '../../../../libs/core/src/ids';
 import { DkimSigner } from './dkim';
 import { lookupRoutes, MxResolver } from './routes';
@@ -245,12 +245,14 @@ export class DeliveryWorker {
   /** Sends and records; returns the customer id when some recipient failed (null: a forward), undefined when none did. */
   private async deliverClaimed(m: EntityManager, msg: ClaimedMessage, recipients: ClaimedRecipient[]): Promise<string | null | undefined> {
     const ids = recipients.map((r) => r.id);
-    if (!(await relayStillPermitted(m, { source: msg.source, customerId: msg.customer_id, mailboxId: msg.mailbox_id }))) {
+    // submissions go only while their sender may relay; forwards (no customer) are nobody's doing
+    const held = msg.source === 'submission' && msg.customer_id ? await relayHoldReason(m, { customerId: msg.customer_id, mailboxId: msg.mailbox_id }) : null;
+    if (held) {
       await m.query(
         `UPDATE outbound_recipients SET status = 'held', held_reason = 'relay_suspended', updated_at = now() WHERE id = ANY($1)`,
         [ids],
       );
-      this.log.info({ event: 'outbound_held', outbound: msg.id, recipients: ids.length }, 'sender may not relay now: held');
+      this.log.info({ event: 'outbound_held', outbound: msg.id, recipients: ids.length, reason: held.reason }, 'sender may not relay now: held');
       return undefined;
     }
 

@@ -49,26 +49,35 @@ export async function releaseHeldMail(m: EntityManager, scope: HoldScope): Promi
   return rows.length;
 }
 
+/** Why a customer's (or one of its mailboxes') queued mail may not go out now. */
+export type RelayHoldReason = 'customer_suspended' | 'no_agreement' | 'agreement_suspended' | 'agreement_revoked' | 'mailbox_disabled' | 'mailbox_relay_blocked';
+
 /**
- * Whether a submission's sender may still relay: the customer active, its
- * current agreement active, the mailbox (when one submitted it) active and not
- * blocked. Forwards (no customer) are not the sender's doing and always may.
- * The delivery worker asks this each time it takes a message.
+ * Why the sender may not relay now, or null when it may: the customer
+ * active, its current agreement (the newest not superseded, as
+ * loadAgreementSnapshot picks it) active, and the mailbox, when one is given,
+ * active and not blocked. One query: the delivery worker asks this every time
+ * it takes a submission; the queue API asks it before releasing held mail.
  */
-export async function relayStillPermitted(
+export async function relayHoldReason(
   m: EntityManager,
-  msg: { source: string; customerId: string | null; mailboxId: string | null },
-): Promise<boolean> {
-  if (msg.source !== 'submission' || !msg.customerId) return true;
+  sender: { customerId: string; mailboxId: string | null },
+): Promise<{ reason: RelayHoldReason; agreementId: string | null } | null> {
   const [row] = await m.query(
-    `SELECT c.status AS customer_status,
-            (SELECT a.status FROM agreements a WHERE a.customer_id = c.id AND a.status <> 'superseded' ORDER BY a.id DESC LIMIT 1) AS agreement_status,
-            mb.status AS mailbox_status, mb.relay_blocked
-       FROM customers c LEFT JOIN mailboxes mb ON mb.id = $2
+    `SELECT c.status AS customer_status, a.id AS agreement_id, a.status AS agreement_status, mb.status AS mailbox_status, mb.relay_blocked
+       FROM customers c
+       LEFT JOIN LATERAL (SELECT id, status FROM agreements WHERE customer_id = c.id AND status <> 'superseded' ORDER BY id DESC LIMIT 1) a ON true
+       LEFT JOIN mailboxes mb ON mb.id = $2
       WHERE c.id = $1`,
-    [msg.customerId, msg.mailboxId],
+    [sender.customerId, sender.mailboxId],
   );
-  if (!row || row.customer_status !== 'active' || row.agreement_status !== 'active') return false;
-  if (msg.mailboxId && (row.mailbox_status !== 'active' || row.relay_blocked)) return false;
-  return true;
+  const agreementId: string | null = row?.agreement_id ?? null;
+  const hold = (reason: RelayHoldReason) => ({ reason, agreementId });
+  if (!row || row.customer_status !== 'active') return hold('customer_suspended');
+  if (!row.agreement_status) return hold('no_agreement');
+  if (row.agreement_status === 'suspended') return hold('agreement_suspended');
+  if (row.agreement_status === 'revoked') return hold('agreement_revoked');
+  if (sender.mailboxId && row.mailbox_status !== 'active') return hold('mailbox_disabled');
+  if (sender.mailboxId && row.relay_blocked) return hold('mailbox_relay_blocked');
+  return null;
 }
