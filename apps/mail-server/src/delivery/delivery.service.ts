@@ -17,6 +17,7 @@ import { DeliveryWorker } from './delivery-worker';
 @Injectable()
 export class DeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly worker: DeliveryWorker | null;
+  private readonly bounceLog: Logger;
 
   constructor(
     private readonly db: DataSource,
@@ -30,6 +31,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
           afterFailures: (customerIds) => this.afterFailures(customerIds),
         })
       : null;
+    this.bounceLog = log.child({ component: 'bounces' });
     changes.onOutbound(() => this.worker?.wake());
   }
 
@@ -42,14 +44,15 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async housekeeping(): Promise<void> {
-    const log = this.log.child({ component: 'bounces' });
-    const bounced = await bouncePending(this.db, this.config, { log });
-    const noticed = await noticeDelays(this.db, this.config, { log });
+    const bounced = await bouncePending(this.db, this.config, { log: this.bounceLog });
+    const noticed = await noticeDelays(this.db, this.config, { log: this.bounceLog });
     if (bounced + noticed > 0) this.log.info({ event: 'dsn_sent', bounced, delayed: noticed }, 'delivery status notifications queued');
   }
 
+  /** After failures: their bounces at once (delay notices wait for the timer), then the failure-rate check. */
   private async afterFailures(customerIds: string[]): Promise<void> {
-    await this.housekeeping();
+    const bounced = await bouncePending(this.db, this.config, { log: this.bounceLog });
+    if (bounced > 0) this.log.info({ event: 'dsn_sent', bounced }, 'delivery status notifications queued');
     for (const customerId of customerIds) {
       const reason = await checkFailureRate(this.db, customerId, this.config);
       if (reason) this.log.warn({ event: 'agreement_auto_suspended', customer: customerId }, reason);
