@@ -17,6 +17,21 @@ export const DEFAULT_FOLDERS: readonly { name: string; specialUse: string | null
  * ever had: a folder deleted and made again gets a larger one, which tells
  * IMAP clients to resync.
  */
+/**
+ * UIDVALIDITY for a new folder of mailbox $1: the time in seconds, above every
+ * folder the mailbox has, and above every one it deleted (remembered by
+ * rememberUidValidity). Only reads: deliveries that make the default folders
+ * take no extra lock.
+ */
+export const NEXT_UID_VALIDITY = `greatest(extract(epoch FROM clock_timestamp())::bigint,
+  (SELECT uid_validity_floor + 1 FROM mailboxes WHERE id = $1::uuid),
+  (SELECT coalesce(max(uid_validity), 0) + 1 FROM folders WHERE mailbox_id = $1::uuid))`;
+
+/** Called when a folder is deleted: its UIDVALIDITY is never given again. */
+export async function rememberUidValidity(m: EntityManager, mailboxId: string, uidValidity: number): Promise<void> {
+  await m.query(`UPDATE mailboxes SET uid_validity_floor = greatest(uid_validity_floor, $2) WHERE id = $1`, [mailboxId, uidValidity]);
+}
+
 export async function ensureDefaultFolders(m: EntityManager, mailboxId: string): Promise<void> {
   const params: unknown[] = [mailboxId];
   const rows = DEFAULT_FOLDERS.map((f) => {
@@ -24,18 +39,10 @@ export async function ensureDefaultFolders(m: EntityManager, mailboxId: string):
     const n = params.length;
     return `($${n - 2}::uuid, $1::uuid, $${n - 1}, $${n})`;
   });
-  // above every UIDVALIDITY the mailbox ever had (mailboxes.uid_validity_floor): a default folder
-  // deleted by a client and made again here must not reuse the old one
   await m.query(
-    `WITH floor AS (
-       UPDATE mailboxes
-          SET uid_validity_floor = greatest(extract(epoch FROM clock_timestamp())::bigint, uid_validity_floor + 1,
-                                            (SELECT coalesce(max(uid_validity), 0) + 1 FROM folders WHERE mailbox_id = $1::uuid))
-        WHERE id = $1::uuid
-       RETURNING uid_validity_floor)
-     INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
-     SELECT v.id, v.mailbox_id, v.name, v.special_use, floor.uid_validity_floor
-       FROM (VALUES ${rows.join(', ')}) AS v(id, mailbox_id, name, special_use), floor
+    `INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
+     SELECT v.id, v.mailbox_id, v.name, v.special_use, ${NEXT_UID_VALIDITY}
+       FROM (VALUES ${rows.join(', ')}) AS v(id, mailbox_id, name, special_use)
      ON CONFLICT (mailbox_id, name) DO NOTHING`,
     params,
   );

@@ -1,3 +1,4 @@
+import { NEXT_UID_VALIDITY, rememberUidValidity } from '../../../../../libs/core/src/mail-store/folders';
 import { DataSource, EntityManager } from 'typeorm';
 import { deliverMessage } from '../../../../../libs/core/src/mail-store/deliver';
 import { newId } from '../../../../../libs/core/src/ids';
@@ -69,16 +70,10 @@ export class PgImapAccount implements ImapAccount {
 
   async createFolder(name: string): Promise<FolderInfo> {
     // UIDVALIDITY: the time in seconds, and above every folder the mailbox ever had (deleted ones
-    // included, through mailboxes.uid_validity_floor), so a name made again always looks new
+    // are remembered in mailboxes.uid_validity_floor), so a name made again always looks new
     const rows = await this.db.query(
-      `WITH floor AS (
-         UPDATE mailboxes
-            SET uid_validity_floor = greatest(extract(epoch FROM clock_timestamp())::bigint, uid_validity_floor + 1,
-                                              (SELECT coalesce(max(uid_validity), 0) + 1 FROM folders WHERE mailbox_id = $1))
-          WHERE id = $1
-         RETURNING uid_validity_floor)
-       INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
-       SELECT $3::uuid, $1, $2, NULL, uid_validity_floor FROM floor
+      `INSERT INTO folders (id, mailbox_id, name, special_use, uid_validity)
+       SELECT $3::uuid, $1, $2, NULL, ${NEXT_UID_VALIDITY}
        ON CONFLICT (mailbox_id, name) DO NOTHING
        RETURNING id, name, special_use, subscribed`,
       [this.mailboxId, name, newId()],
@@ -95,6 +90,8 @@ export class PgImapAccount implements ImapAccount {
       // usage and unreferenced bytes as for an expunge; the folder row (and its expunge log) goes with CASCADE
       await recordRemoval(m, this.mailboxId, folder.id, folder.highestModseq, removed, { releaseUsage: true });
       await m.query('DELETE FROM folders WHERE id = $1', [folder.id]);
+      // a folder made again under this name must get a larger UIDVALIDITY than this one had
+      await rememberUidValidity(m, this.mailboxId, folder.uidValidity);
       await notifyFolder(m, this.mailboxId, folder.id);
     });
   }
