@@ -25,7 +25,10 @@ function memoryBackend() {
       locked.add(mailboxId);
       const msgs = drops.get(mailboxId)!;
       const drop: Pop3Maildrop = {
-        messages: msgs.map((m, i) => ({ uidl: `uid${i + 1}`, size: m.length })),
+        count: msgs.length,
+        octets: msgs.reduce((n, m) => n + m.length, 0),
+        size: (i) => msgs[i].length,
+        uidl: (i) => `uid${i + 1}`,
         fetch: async (i) => msgs[i],
         commitDeletes: async (idx) => void committed.push([...idx]),
         release: async () => void locked.delete(mailboxId),
