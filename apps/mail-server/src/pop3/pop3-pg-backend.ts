@@ -7,8 +7,12 @@ import { binaryCopyRows, copyOutBinary } from '../../../../libs/core/src/databas
 import { expungeUids } from '../../../../libs/core/src/mail-store/expunge';
 import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop } from './pop3-backend';
 
-/** Read ahead this many messages (or bytes) per query: RETR of a whole maildrop is one query per batch. */
-const READ_AHEAD_MESSAGES = 64;
+/**
+ * Read ahead this many messages (or bytes) per query: RETR of a whole maildrop is one query per
+ * batch. The byte limit bounds a session's memory (the batch being sent and the next one); the
+ * count only saves queries (each COPY is parsed and planned anew).
+ */
+const READ_AHEAD_MESSAGES = 256;
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 /** Binary COPY framing: header and trailer, and per row its field count, two lengths and the 8-byte UID. */
 const COPY_OVERHEAD = 21;
