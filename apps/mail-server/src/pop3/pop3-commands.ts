@@ -114,6 +114,11 @@ async function login(s: Pop3Session, user: string, password: string): Promise<vo
     s.send(`-ERR [${opened.inUse ? 'IN-USE' : 'SYS/TEMP'}] ${opened.message}`);
     return;
   }
+  if (s.isClosed) {
+    // the client hung up while the maildrop opened: nobody else will release it
+    await opened.maildrop.release();
+    return;
+  }
   s.mailboxId = result.mailboxId;
   s.address = result.address;
   s.maildrop = opened.maildrop;

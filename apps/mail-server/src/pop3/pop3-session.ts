@@ -70,6 +70,10 @@ export class Pop3Session {
     this.send(`+OK ${this.opts.hostname} POP3 ready`);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get mayLogin(): boolean {
     return this.secure || this.opts.allowInsecureAuth(this.remoteAddress);
   }
