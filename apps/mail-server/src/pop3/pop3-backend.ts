@@ -7,19 +7,25 @@ export type Pop3AuthResult =
   | { ok: true; mailboxId: string; address: string }
   | { ok: false; temporary: boolean; message: string };
 
-export interface Pop3MessageInfo {
-  /** Stable across sessions and restarts, never reused (RFC 1939 UIDL: 1-70 printable chars). */
-  uidl: string;
-  /** Exact octet count as sent, with CRLF line ends, before dot-stuffing. */
-  size: number;
-}
-
-/** The maildrop as it was at login; held under a lock until release(). */
+/**
+ * The maildrop as it was at login; held under a lock until release().
+ * Messages are addressed by 0-based index (message number - 1).
+ */
 export interface Pop3Maildrop {
-  readonly messages: readonly Pop3MessageInfo[];
-  /** Raw message (CRLF line ends) of the message at this 0-based index. */
-  fetch(index: number): Promise<Buffer>;
-  /** Deletes these 0-based indexes for good (the UPDATE state after QUIT). */
+  readonly count: number;
+  /** Sum of all sizes at login. */
+  readonly octets: number;
+  /** Exact octet count as sent, with CRLF line ends, before dot-stuffing. */
+  size(index: number): number;
+  /** Stable across sessions and restarts, never reused (RFC 1939 UIDL: 1-70 printable chars). */
+  uidl(index: number): string;
+  /**
+   * Raw message (CRLF line ends) of the message at this index, or null when
+   * it is no longer there: another session (IMAP) expunged it after this
+   * session's login. Never any bytes but the message's own.
+   */
+  fetch(index: number): Promise<Buffer | null>;
+  /** Deletes these indexes for good (the UPDATE state after QUIT). */
   commitDeletes(indexes: readonly number[]): Promise<void>;
   /** Drops the lock; always called, also when the connection breaks. */
   release(): Promise<void>;

@@ -28,7 +28,7 @@ function messageIndex(s: Pop3Session, arg: string): number | null {
     return null;
   }
   const n = Number(arg);
-  const count = s.maildrop!.messages.length;
+  const count = s.maildrop!.count;
   if (n < 1 || n > count) {
     s.send(`-ERR no message ${n} (there are ${count})`);
     return null;
@@ -40,25 +40,52 @@ function messageIndex(s: Pop3Session, arg: string): number | null {
   return n - 1;
 }
 
+const LF_DOT = Buffer.from('\n.');
+
 /**
- * RFC 1939 byte stuffing: a line that starts with "." gets another ".".
- * The message ends with CRLF before the terminating ".".
+ * A multi-line response in one buffer (one write, one segment on the wire):
+ * the first line, the body with RFC 1939 byte stuffing (a line that starts
+ * with "." gets another "."), CRLF if the body does not end with one, and the
+ * terminating ".". `first` is null for the body part alone.
  */
-export function dotStuff(raw: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let start = 0;
-  if (raw.length > 0 && raw[0] === 0x2e) parts.push(Buffer.from('.'));
-  for (let i = raw.indexOf(0x0a); i !== -1; i = raw.indexOf(0x0a, i + 1)) {
-    if (raw[i + 1] === 0x2e) {
-      parts.push(raw.subarray(start, i + 1), Buffer.from('.'));
+export function multiLine(first: string | null, body: Buffer): Buffer {
+  const leadingDot = body.length > 0 && body[0] === 0x2e;
+  let stuffed = leadingDot ? 1 : 0;
+  // "\n." cannot overlap itself: the next one starts two bytes on at the earliest
+  for (let i = body.indexOf(LF_DOT); i !== -1; i = body.indexOf(LF_DOT, i + 2)) stuffed++;
+  const endsWithCrlf = body.length === 0 || (body.length >= 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a);
+  const headLength = first === null ? 0 : first.length + 2;
+  const out = Buffer.allocUnsafe(headLength + body.length + stuffed + (endsWithCrlf ? 3 : 5));
+  let o = 0;
+  if (first !== null) {
+    o += out.write(first, 0, 'latin1');
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+  }
+  if (stuffed === 0) {
+    o += body.copy(out, o);
+  } else {
+    if (leadingDot) out[o++] = 0x2e;
+    let start = 0;
+    for (let i = body.indexOf(LF_DOT); i !== -1; i = body.indexOf(LF_DOT, i + 2)) {
+      o += body.copy(out, o, start, i + 1);
+      out[o++] = 0x2e;
       start = i + 1;
     }
+    o += body.copy(out, o, start);
   }
-  parts.push(raw.subarray(start));
-  const ends = raw.length >= 2 && raw[raw.length - 2] === 0x0d && raw[raw.length - 1] === 0x0a;
-  parts.push(Buffer.from(ends || raw.length === 0 ? '.\r\n' : '\r\n.\r\n'));
-  return Buffer.concat(parts);
+  if (!endsWithCrlf) {
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+  }
+  out[o++] = 0x2e;
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  return out;
 }
+
+/** The body of a multi-line response: dot-stuffed, ending in CRLF "." CRLF. */
+export const dotStuff = (raw: Buffer): Buffer => multiLine(null, raw);
 
 /** Header, blank line, and the first `lines` lines of the body (TOP). */
 export function topOf(raw: Buffer, lines: number): Buffer {
@@ -87,14 +114,18 @@ async function login(s: Pop3Session, user: string, password: string): Promise<vo
     s.send(`-ERR [${opened.inUse ? 'IN-USE' : 'SYS/TEMP'}] ${opened.message}`);
     return;
   }
+  if (s.isClosed) {
+    // the client hung up while the maildrop opened: nobody else will release it
+    await opened.maildrop.release();
+    return;
+  }
   s.mailboxId = result.mailboxId;
   s.address = result.address;
   s.maildrop = opened.maildrop;
   s.state = 'TRANSACTION';
-  const msgs = opened.maildrop.messages;
-  const octets = msgs.reduce((sum, m) => sum + m.size, 0);
-  s.opts.log({ session: s.id, mailbox: result.address, messages: msgs.length }, 'pop3 login');
-  s.send(`+OK ${result.address} has ${msgs.length} message(s) (${octets} octets)`);
+  const drop = opened.maildrop;
+  s.opts.log({ session: s.id, mailbox: result.address, messages: drop.count }, 'pop3 login');
+  s.send(`+OK ${result.address} has ${drop.count} message(s) (${drop.octets} octets)`);
 }
 
 function refuseCleartext(s: Pop3Session): boolean {
@@ -192,24 +223,23 @@ export const POP3_COMMANDS: Record<string, Pop3Command> = {
   STAT: {
     states: TRANS,
     handle: (s) => {
-      let count = 0;
-      let octets = 0;
-      s.maildrop!.messages.forEach((m, i) => {
-        if (!s.deleted.has(i)) {
-          count += 1;
-          octets += m.size;
-        }
-      });
+      const drop = s.maildrop!;
+      let count = drop.count;
+      let octets = drop.octets;
+      for (const i of s.deleted) {
+        count -= 1;
+        octets -= drop.size(i);
+      }
       s.send(`+OK ${count} ${octets}`);
     },
   },
   LIST: {
     states: TRANS,
-    handle: (s, args) => listing(s, args, (i) => String(s.maildrop!.messages[i].size)),
+    handle: (s, args) => listing(s, args, (i) => String(s.maildrop!.size(i))),
   },
   UIDL: {
     states: TRANS,
-    handle: (s, args) => listing(s, args, (i) => s.maildrop!.messages[i].uidl),
+    handle: (s, args) => listing(s, args, (i) => s.maildrop!.uidl(i)),
   },
   RETR: {
     states: TRANS,
@@ -217,7 +247,8 @@ export const POP3_COMMANDS: Record<string, Pop3Command> = {
       const i = messageIndex(s, args.trim());
       if (i === null) return;
       const raw = await s.maildrop!.fetch(i);
-      s.sendRaw(Buffer.concat([Buffer.from(`+OK ${raw.length} octets\r\n`), dotStuff(raw)]));
+      if (!raw) return s.send(gone(i));
+      s.sendRaw(multiLine(`+OK ${raw.length} octets`, raw));
       await s.drain();
     },
   },
@@ -229,7 +260,8 @@ export const POP3_COMMANDS: Record<string, Pop3Command> = {
       const i = messageIndex(s, m[1]);
       if (i === null) return;
       const raw = await s.maildrop!.fetch(i);
-      s.sendRaw(Buffer.concat([Buffer.from('+OK top of message follows\r\n'), dotStuff(topOf(raw, Number(m[2])))]));
+      if (!raw) return s.send(gone(i));
+      s.sendRaw(multiLine('+OK top of message follows', topOf(raw, Number(m[2]))));
       await s.drain();
     },
   },
@@ -252,6 +284,12 @@ export const POP3_COMMANDS: Record<string, Pop3Command> = {
   },
 };
 
+/** The snapshot still lists it, but another session (IMAP) expunged it since this login. */
+const gone = (i: number) => `-ERR message ${i + 1} is no longer there: another session removed it`;
+
+/** Lines per write of a full listing: the client parses the first while the rest is built. */
+const LISTING_LINES_PER_WRITE = 4096;
+
 /** LIST and UIDL: one line for `n`, or every message that is not deleted. */
 function listing(s: Pop3Session, args: string, value: (i: number) => string): void {
   const arg = args.trim();
@@ -260,10 +298,16 @@ function listing(s: Pop3Session, args: string, value: (i: number) => string): vo
     if (i !== null) s.send(`+OK ${i + 1} ${value(i)}`);
     return;
   }
-  const lines: string[] = ['+OK listing follows'];
-  s.maildrop!.messages.forEach((_m, i) => {
-    if (!s.deleted.has(i)) lines.push(`${i + 1} ${value(i)}`);
-  });
+  const count = s.maildrop!.count;
+  let lines: string[] = ['+OK listing follows'];
+  for (let i = 0; i < count; i++) {
+    if (s.deleted.has(i)) continue;
+    lines.push(`${i + 1} ${value(i)}`);
+    if (lines.length === LISTING_LINES_PER_WRITE) {
+      s.sendRaw(lines.join('\r\n') + '\r\n');
+      lines = [];
+    }
+  }
   lines.push('.');
   s.sendRaw(lines.join('\r\n') + '\r\n');
 }

@@ -1,14 +1,32 @@
-import { Client } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { mailboxLogin } from '../../../../libs/core/src/mail-accounts/mailbox-login';
+import { binaryCopyRows, copyOutBinary } from '../../../../libs/core/src/database/copy-out';
 import { expungeUids } from '../../../../libs/core/src/mail-store/expunge';
-import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop, Pop3MessageInfo } from './pop3-backend';
+import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop } from './pop3-backend';
 
-/** Read ahead this many messages (or bytes) per query: RETR of a whole maildrop is one query per batch. */
-const READ_AHEAD_MESSAGES = 32;
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Read ahead this many messages (or bytes) per query: RETR of a whole maildrop is one query per
+ * batch. The byte limit bounds a session's memory (the batch being sent and the next one); the
+ * count only saves queries (each COPY is parsed and planned anew).
+ */
+const READ_AHEAD_MESSAGES = 256;
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
+/** Binary COPY framing: header and trailer, and per row its field count, two lengths and the 8-byte UID. */
+const COPY_OVERHEAD = 21;
+const COPY_ROW_OVERHEAD = 18;
+
+/**
+ * Each session holds a database connection of its own for its lock. Opening
+ * one costs a PostgreSQL backend start and a SCRAM exchange on both sides,
+ * so ended sessions hand theirs back (lock released) for the next login.
+ */
+const MAX_SESSION_CONNECTIONS = 500;
+const IDLE_SESSION_CONNECTION_MS = 60_000;
+
+const LOCK_KEY = `hashtextextended('postbode:maildrop:' || $1, 0)`;
 
 /**
  * POP3 on the PostgreSQL store. The maildrop is the INBOX folder. The lock
@@ -17,12 +35,25 @@ const READ_AHEAD_BYTES = 4 * 1024 * 1024;
  * connection) drops it with the connection, so it never stays forever.
  */
 export class Pop3PgBackend implements Pop3Backend {
+  private readonly sessionConnections: Pool;
+
   constructor(
     private readonly db: DataSource,
-    private readonly databaseUrl: string,
+    databaseUrl: string,
     private readonly throttle: AuthThrottle,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sessionConnections = new Pool({
+      connectionString: databaseUrl,
+      application_name: 'postbode-pop3',
+      max: MAX_SESSION_CONNECTIONS,
+      idleTimeoutMillis: IDLE_SESSION_CONNECTION_MS,
+      // a full pool answers [SYS/TEMP] instead of keeping the client waiting
+      connectionTimeoutMillis: 10_000,
+    });
+    // an idle connection that dies (server restart, terminated backend) is dropped by the pool
+    this.sessionConnections.on('error', (err) => this.log.warn({ err: err.message }, 'pop3 idle session connection failed'));
+  }
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<Pop3AuthResult> {
     const result = await mailboxLogin(this.db, this.throttle, user, password, remoteAddress);
@@ -31,80 +62,163 @@ export class Pop3PgBackend implements Pop3Backend {
   }
 
   async openMaildrop(mailboxId: string, sessionId: string): Promise<OpenMaildropResult> {
-    const lockConn = new Client({ connectionString: this.databaseUrl, application_name: `postbode-pop3-${sessionId.slice(0, 8)}` });
-    lockConn.on('error', () => undefined);
-    await lockConn.connect();
+    const conn = await this.sessionConnections.connect();
+    // a checked-out pg client without an error listener would take the process down when its connection breaks
+    const onError = (err: Error) => this.log.warn({ session: sessionId, err: err.message }, 'pop3 session connection failed');
+    conn.on('error', onError);
+    const giveBack = (broken?: Error) => {
+      conn.off('error', onError);
+      conn.release(broken);
+    };
     try {
-      const [{ locked }] = (await lockConn.query(`SELECT pg_try_advisory_lock(hashtextextended('postbode:maildrop:' || $1, 0)) AS locked`, [mailboxId])).rows;
+      const [{ locked }] = (await conn.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`, [mailboxId])).rows;
       if (!locked) {
-        await lockConn.end();
+        giveBack();
         return { ok: false, inUse: true, message: 'maildrop already locked by another session' };
       }
-      const rows: Array<{ folder_id: string; uid_validity: string; uid: string; size: number; message_id: string }> = await this.db.query(
-        `SELECT f.id AS folder_id, f.uid_validity, mm.uid, mm.size, mm.message_id
-           FROM folders f JOIN mailbox_messages mm ON mm.folder_id = f.id
-          WHERE f.mailbox_id = $1 AND f.name = 'INBOX'
-          ORDER BY mm.uid`,
-        [mailboxId],
-      );
-      const folderId: string | null = rows[0]?.folder_id ?? null;
-      return { ok: true, maildrop: new PgMaildrop(this.db, lockConn, mailboxId, folderId, rows, this.log) };
+      const listing = await readListing(conn, mailboxId);
+      return { ok: true, maildrop: new PgMaildrop(this.db, conn, giveBack, mailboxId, listing, this.log) };
     } catch (err) {
-      await lockConn.end().catch(() => undefined);
+      // closing the connection drops the lock, if it was taken
+      giveBack(err as Error);
       throw err;
     }
   }
+
+  /** Closes the idle session connections (sessions still open give theirs back as they end). */
+  async close(): Promise<void> {
+    await this.sessionConnections.end();
+  }
+}
+
+interface Listing {
+  folderId: string | null;
+  uidValidity: string;
+  uids: Float64Array;
+  sizes: Int32Array;
+  octets: number;
+}
+
+/**
+ * INBOX as it is now (the caller holds the lock): UIDs and sizes in UID
+ * order. Aggregated to two strings in PostgreSQL: 100,000 rows would cost
+ * far more to decode one by one than one split in JavaScript.
+ */
+async function readListing(conn: PoolClient, mailboxId: string): Promise<Listing> {
+  const folders = await conn.query<{ id: string; uid_validity: string }>(`SELECT id, uid_validity FROM folders WHERE mailbox_id = $1 AND name = 'INBOX'`, [mailboxId]);
+  if (!folders.rows.length) return { folderId: null, uidValidity: '', uids: new Float64Array(0), sizes: new Int32Array(0), octets: 0 };
+  const { id: folderId, uid_validity: uidValidity } = folders.rows[0];
+  if (!/^[0-9a-f-]{36}$/.test(folderId)) throw new Error(`unexpected folder id ${folderId}`); // it goes into COPY's SQL text
+  // unnamed (planned for this folder): the index on (folder_id, uid) gives the order without a sort
+  const { rows } = await conn.query<{ uids: string | null; sizes: string | null }>(
+    `SELECT string_agg(uid::text, ',' ORDER BY uid) AS uids, string_agg(size::text, ',' ORDER BY uid) AS sizes
+       FROM mailbox_messages WHERE folder_id = $1`,
+    [folderId],
+  );
+  const uidText = rows[0].uids ? rows[0].uids.split(',') : [];
+  const sizeText = rows[0].sizes ? rows[0].sizes.split(',') : [];
+  const uids = new Float64Array(uidText.length);
+  const sizes = new Int32Array(uidText.length);
+  let octets = 0;
+  for (let i = 0; i < uidText.length; i++) {
+    uids[i] = Number(uidText[i]);
+    sizes[i] = Number(sizeText[i]);
+    octets += sizes[i];
+  }
+  return { folderId, uidValidity, uids, sizes, octets };
 }
 
 class PgMaildrop implements Pop3Maildrop {
-  readonly messages: Pop3MessageInfo[];
-  private readonly uids: number[];
-  private readonly messageIds: string[];
-  private cache = new Map<number, Buffer>();
+  readonly count: number;
+  readonly octets: number;
+  /** Read-ahead: index → raw message, or null when it is gone from the folder. */
+  private readonly cache = new Map<number, Buffer | null>();
+  private loading: { from: number; to: number; done: Promise<void> } | null = null;
+  /** Everything below this index has been asked of the database (for reading ahead in order). */
+  private readAheadEnd = 0;
   private released = false;
 
   constructor(
     private readonly db: DataSource,
-    private readonly lockConn: Client,
+    private readonly conn: PoolClient,
+    private readonly giveBack: (broken?: Error) => void,
     private readonly mailboxId: string,
-    private readonly folderId: string | null,
-    rows: Array<{ uid_validity: string; uid: string; size: number; message_id: string }>,
+    private readonly listing: Listing,
     private readonly log: Logger,
   ) {
-    // UIDL: UIDVALIDITY.UID is stable across sessions and restarts and never reused
-    this.messages = rows.map((r) => ({ uidl: `${r.uid_validity}.${r.uid}`, size: r.size }));
-    this.uids = rows.map((r) => Number(r.uid));
-    this.messageIds = rows.map((r) => r.message_id);
+    this.count = listing.uids.length;
+    this.octets = listing.octets;
   }
 
-  async fetch(index: number): Promise<Buffer> {
-    const hit = this.cache.get(index);
-    if (hit) {
-      this.cache.delete(index);
-      return hit;
+  size(index: number): number {
+    return this.listing.sizes[index];
+  }
+
+  /** UIDVALIDITY.UID is stable across sessions and restarts and never reused. */
+  uidl(index: number): string {
+    return `${this.listing.uidValidity}.${this.listing.uids[index]}`;
+  }
+
+  async fetch(index: number): Promise<Buffer | null> {
+    if (!this.cache.has(index)) {
+      const pending = this.loading;
+      if (pending && index >= pending.from && index < pending.to) await pending.done;
+      if (!this.cache.has(index)) {
+        // not read in order: start over from here
+        this.cache.clear();
+        await this.load(index);
+      }
     }
-    // clients read in order: fetch this one and the next few in one query
-    const wanted: number[] = [];
-    let bytes = 0;
-    for (let i = index; i < this.messages.length && wanted.length < READ_AHEAD_MESSAGES && (wanted.length === 0 || bytes + this.messages[i].size <= READ_AHEAD_BYTES); i++) {
-      wanted.push(i);
-      bytes += this.messages[i].size;
+    const raw = this.cache.get(index) ?? null;
+    this.cache.delete(index);
+    // clients read in order: once half of what was read ahead is taken, the next batch
+    // is fetched while this message goes out, so the client never waits for the query
+    if (!this.loading && this.readAheadEnd < this.count && this.readAheadEnd - index <= READ_AHEAD_MESSAGES / 2) {
+      this.load(this.readAheadEnd).catch(() => undefined); // a failed read-ahead is retried by the fetch that needs it
     }
-    const rows: Array<{ id: string; raw: Buffer }> = await this.db.query('SELECT id, raw FROM messages WHERE id = ANY($1::uuid[])', [wanted.map((i) => this.messageIds[i])]);
-    const byId = new Map(rows.map((r) => [r.id, r.raw]));
-    this.cache.clear();
-    for (const i of wanted.slice(1)) {
-      const raw = byId.get(this.messageIds[i]);
-      if (raw) this.cache.set(i, raw);
-    }
-    const raw = byId.get(this.messageIds[index]);
-    if (!raw) throw new Error(`message ${index + 1} vanished from the store`);
     return raw;
   }
 
+  /** One query for the messages from `from` on, within the read-ahead limits, by (folder, UID): never another message's bytes. */
+  private load(from: number): Promise<void> {
+    const uids: number[] = [];
+    let bytes = 0;
+    for (let i = from; i < this.count && uids.length < READ_AHEAD_MESSAGES && (uids.length === 0 || bytes + this.listing.sizes[i] <= READ_AHEAD_BYTES); i++) {
+      uids.push(this.listing.uids[i]);
+      bytes += this.listing.sizes[i];
+    }
+    const to = from + uids.length;
+    this.readAheadEnd = to;
+    // COPY takes no parameters: the folder id is a UUID from the database and the UIDs are integers
+    const sql = `SELECT mm.uid, m.raw FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
+                  WHERE mm.folder_id = '${this.listing.folderId}' AND mm.uid = ANY('{${uids.join(',')}}'::bigint[])`;
+    const done = copyOutBinary(this.conn, sql, COPY_OVERHEAD + uids.length * COPY_ROW_OVERHEAD + bytes)
+      .then((data) => {
+        if (this.released) return;
+        const byUid = new Map<number, Buffer>();
+        for (const [uid, raw] of binaryCopyRows(data)) byUid.set(Number(uid!.readBigInt64BE(0)), raw!);
+        for (let i = from; i < to; i++) {
+          const raw = byUid.get(this.listing.uids[i]) ?? null;
+          // LIST announced this size: never send other octets under it
+          if (raw && raw.length !== this.listing.sizes[i]) throw new Error(`message ${i + 1}: stored ${raw.length} octets, listed ${this.listing.sizes[i]}`);
+          this.cache.set(i, raw);
+        }
+      })
+      .finally(() => {
+        if (this.loading?.done === done) this.loading = null;
+      });
+    this.loading = { from, to, done };
+    return done;
+  }
+
   async commitDeletes(indexes: readonly number[]): Promise<void> {
-    if (!this.folderId || indexes.length === 0) return;
-    const removed = await expungeUids(this.db, this.mailboxId, this.folderId, indexes.map((i) => this.uids[i]));
+    if (!this.listing.folderId || indexes.length === 0) return;
+    const removed = await expungeUids(
+      this.db,
+      this.mailboxId,
+      this.listing.folderId,
+      indexes.map((i) => this.listing.uids[i]),
+    );
     this.log.info({ mailbox: this.mailboxId, requested: indexes.length, removed: removed.length }, 'pop3 deleted messages');
   }
 
@@ -112,7 +226,12 @@ class PgMaildrop implements Pop3Maildrop {
     if (this.released) return;
     this.released = true;
     this.cache.clear();
-    // ending the connection drops the advisory lock with it
-    await this.lockConn.end().catch(() => undefined);
+    try {
+      await this.conn.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [this.mailboxId]);
+      this.giveBack();
+    } catch (err) {
+      // the connection is closed instead, which drops the lock with it
+      this.giveBack(err as Error);
+    }
   }
 }

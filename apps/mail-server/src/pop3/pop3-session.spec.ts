@@ -25,7 +25,10 @@ function memoryBackend() {
       locked.add(mailboxId);
       const msgs = drops.get(mailboxId)!;
       const drop: Pop3Maildrop = {
-        messages: msgs.map((m, i) => ({ uidl: `uid${i + 1}`, size: m.length })),
+        count: msgs.length,
+        octets: msgs.reduce((n, m) => n + m.length, 0),
+        size: (i) => msgs[i].length,
+        uidl: (i) => `uid${i + 1}`,
         fetch: async (i) => msgs[i],
         commitDeletes: async (idx) => void committed.push([...idx]),
         release: async () => void locked.delete(mailboxId),
@@ -171,6 +174,43 @@ describe('POP3 protocol layer', () => {
     c.socket.write('USER u@example.test\r\nPASS secret pässword\r\nSTAT\r\nQUIT\r\n');
     const out = await c.until((b) => (b.split('\r\n').length >= 5 ? b.length : -1));
     expect(out.split('\r\n').slice(0, 4).map((l) => l.slice(0, 3))).toEqual(['+OK', '+OK', '+OK', '+OK']);
+  });
+
+  it('a client that hangs up while its maildrop opens does not leave it locked', async () => {
+    const released: string[] = [];
+    let opening: () => void = () => undefined;
+    const opened = new Promise<void>((r) => (opening = r));
+    const slow: Pop3Backend = {
+      authenticate: async (user) => ({ ok: true, mailboxId: 'slow', address: user }),
+      openMaildrop: async () => {
+        opening();
+        await new Promise((r) => setTimeout(r, 200));
+        const drop: Pop3Maildrop = {
+          count: 0,
+          octets: 0,
+          size: () => 0,
+          uidl: () => '',
+          fetch: async () => null,
+          commitDeletes: async () => undefined,
+          release: async () => void released.push('slow'),
+        };
+        return { ok: true, maildrop: drop };
+      },
+    };
+    const other = await startPop3(
+      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10, maxFailures: 3, log: () => undefined },
+      slow,
+    );
+    try {
+      const c = await Client.open((other.servers[0].address() as { port: number }).port);
+      c.socket.write('USER someone@example.test\r\nPASS x\r\n');
+      await opened;
+      c.socket.destroy();
+      await new Promise((r) => setTimeout(r, 400));
+      expect(released).toEqual(['slow']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('hangs up after repeated failures', async () => {

@@ -49,6 +49,7 @@ export class Pop3Session {
   private closed = false;
   private discardingLongLine = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  private lastActivity = 0;
 
   constructor(
     socket: Socket,
@@ -69,6 +70,10 @@ export class Pop3Session {
     this.send(`+OK ${this.opts.hostname} POP3 ready`);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get mayLogin(): boolean {
     return this.secure || this.opts.allowInsecureAuth(this.remoteAddress);
   }
@@ -87,9 +92,9 @@ export class Pop3Session {
   }
 
   /** Waits until the socket's write buffer drains, so large RETRs do not pile up in memory. */
-  async drain(): Promise<void> {
-    if (this.closed) return;
-    await drained(this.socket);
+  drain(): Promise<void> | void {
+    if (this.closed || !this.socket.writableNeedDrain) return;
+    return drained(this.socket);
   }
 
   /** RFC 2595: after STLS, the session restarts on the encrypted socket and forgets anything sent before. */
@@ -144,12 +149,20 @@ export class Pop3Session {
     socket.off('close', this.onCloseBound);
   }
 
+  /** Notes the client's activity; the one idle timer looks at it when it fires (no timer per command). */
   private touch(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.lastActivity = Date.now();
+    if (!this.idleTimer) this.armIdleTimer(this.opts.idleTimeoutMs);
+  }
+
+  private armIdleTimer(ms: number): void {
     this.idleTimer = setTimeout(() => {
+      const idle = Date.now() - this.lastActivity;
+      if (idle < this.opts.idleTimeoutMs) return this.armIdleTimer(this.opts.idleTimeoutMs - idle);
+      this.idleTimer = null;
       this.send('-ERR autologout: idle for too long');
       void this.close();
-    }, this.opts.idleTimeoutMs);
+    }, ms);
     this.idleTimer.unref();
   }
 

@@ -14,6 +14,7 @@ export const isLoopback = (ip: string) => /^127\./.test(ip) || ip === '::1';
 @Injectable()
 export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private listeners: Pop3Listeners | null = null;
+  private backend: Pop3PgBackend | null = null;
   ports: Array<{ kind: 'pop3' | 'pop3s'; host: string; port: number }> = [];
 
   constructor(
@@ -30,6 +31,7 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
     const tls = await loadTlsCredentials(this.config);
     const log = this.log.child({ proto: 'pop3' });
     const backend = new Pop3PgBackend(this.db, this.databaseUrl, this.throttle, log);
+    this.backend = backend;
     this.listeners = await startPop3(
       {
         host: listenHost,
@@ -55,5 +57,6 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.listeners?.close();
+    await this.backend?.close();
   }
 }
