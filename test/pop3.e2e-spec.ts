@@ -7,24 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverMessages } from '../libs/core/src/mail-store/deliver';
 import { ensureDebianCommand } from './support/debian';
 import { makeDomain, makeMailbox, storedMessages, TestMailbox } from './support/mail-fixtures';
+import { poplib } from './support/pop3';
 import { freePort, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
 const run = promisify(execFile);
-
-/** Runs a Python poplib script against the server; prints JSON. */
-async function poplib(port: number, user: string, password: string, body: string): Promise<any> {
-  const script = `
-import poplib, json, sys
-p = poplib.POP3('127.0.0.1', ${port}, timeout=30)
-p.user(${JSON.stringify(user)})
-p.pass_(${JSON.stringify(password)})
-out = {}
-${body}
-print(json.dumps(out))
-`;
-  const { stdout } = await run('python3', ['-c', script], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(stdout);
-}
 
 function message(i: number, extra = ''): Buffer {
   return Buffer.from(`From: sender@example.org\r\nTo: someone@example.test\r\nSubject: message ${i}\r\nMessage-ID: <pop3-${i}-${Date.now()}@example.org>\r\n\r\nBody of message ${i}\r\n${extra}`);

@@ -11,13 +11,18 @@
  *     the servers rotating, median kept. Dovecot runs twice: with the
  *     reference configuration's {PLAIN} passwords (the headline ratio), and
  *     verifying the very argon2id hashes Postbode stores (the same login work:
- *     each login costs ~30 ms of CPU on either side).
+ *     each login costs ~30 ms of CPU on either side). Postbode runs twice too:
+ *     as configured by default (a password verified a moment ago is
+ *     remembered, README "Verified logins": the warm-up round's login fills
+ *     that memory, as a client polling every few minutes would), and with
+ *     LOGIN_CACHE_SECONDS=0 (argon2id on every login, against Dovecot's
+ *     argon2id row).
  *  2. One 100,000-message mailbox (1 KB messages): time from connect to the
  *     end of UIDL, first (cold: Dovecot builds its index) and second (warm).
  * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -60,7 +65,41 @@ function message(i: number, size: number): string {
 }
 const crlf = (s: string) => Buffer.from(s.replace(/\n/g, '\r\n'));
 
-async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number }> {
+/**
+ * CPU seconds used so far by a process and all its descendants: the live ones
+ * from their own counters, the ones already gone through their parents'
+ * (cutime/cstime count every child a parent has waited for). Dovecot starts a
+ * process per login that ends at QUIT; PostgreSQL one per connection.
+ */
+function treeCpuSeconds(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    const pid = Number(name);
+    const ppid = Number(f[1]);
+    ticks.set(pid, Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])); // utime stime cutime cstime
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  let total = 0;
+  for (const stack = [rootPid]; stack.length; ) {
+    const pid = stack.pop()!;
+    total += ticks.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total / 100; // USER_HZ
+}
+
+const firstLineNumber = (file: string) => Number(readFileSync(file, 'utf8').split('\n')[0]);
+
+async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number; clientCpu?: number }> {
   const { stdout } = await run('python3', [resolve(HERE, 'load.py'), ...args], { timeout: 1_800_000, maxBuffer: 1 << 20 });
   return JSON.parse(stdout);
 }
@@ -93,8 +132,11 @@ async function main(): Promise<void> {
   }
   await db.query('VACUUM ANALYZE');
   const postbodePort = await freePort();
-  const config = loadConfig({ DATABASE_URL: pg.url, DATA_DIR: resolve(WORK, 'postbode'), MAIL_HOSTNAME: 'bench.test', LOG_LEVEL: 'warn', SMTP_PORT: 'off', SUBMISSION_PORT: 'off', SMTPS_PORT: 'off', POP3_PORT: String(postbodePort), POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off' });
+  const config = loadConfig({ DATABASE_URL: pg.url, DATA_DIR: resolve(WORK, 'postbode'), MAIL_HOSTNAME: 'bench.test', LOG_LEVEL: 'warn', SMTP_PORT: 'off', SUBMISSION_PORT: 'off', SMTPS_PORT: 'off', POP3_PORT: String(postbodePort), POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off', DELIVERY_WORKER: 'off' }); // nothing to send here: POP3 only
   const server = await startMailServer(config, db, pg.url, { log: pino({ level: 'warn' }) });
+  const uncachedPort = await freePort();
+  const uncachedConfig = { ...config, pop3Port: uncachedPort, loginCacheSeconds: 0 };
+  const uncached = await startMailServer(uncachedConfig, db, pg.url, { log: pino({ level: 'warn' }) });
 
   // --- Dovecot, Maildir, same messages
   console.log('filling Dovecot Maildirs...');
@@ -135,18 +177,33 @@ async function main(): Promise<void> {
   const addresses = users.map((u) => `${u}@${DOMAIN}`);
   const retrServers = [
     { name: 'Postbode', port: postbodePort, logins: addresses },
+    { name: 'Postbode argon2id every login', port: uncachedPort, logins: addresses },
     { name: 'Dovecot', port: dovecotPort, logins: addresses },
     { name: 'Dovecot argon2id', port: dovecotPort, logins: users.map((u) => `a2-${u}@${DOMAIN}`) },
   ];
   try {
-    const retrRound = async (s: (typeof retrServers)[number]) => {
+    // CPU of each side during its rounds: Postbode is this Node process (both of its servers) plus
+    // its PostgreSQL; Dovecot is its master process and every process under it
+    const postgresPid = firstLineNumber(resolve(WORK, 'pg', 'postmaster.pid'));
+    const dovecotPid = firstLineNumber(resolve(dv, 'run', 'master.pid'));
+    const serverCpu = (name: string) => (name.startsWith('Postbode') ? process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 + treeCpuSeconds(postgresPid) : treeCpuSeconds(dovecotPid));
+    const cpuPerThousand: Record<string, { server: number[]; client: number[] }> = Object.fromEntries(retrServers.map((s) => [s.name, { server: [], client: [] }]));
+    const retrRound = async (s: (typeof retrServers)[number], counted = true) => {
+      const cpuBefore = serverCpu(s.name);
+      const pgBefore = treeCpuSeconds(postgresPid);
       const r = await load(['retr', String(s.port), PASSWORD, ...s.logins]);
+      const cpu = serverCpu(s.name) - cpuBefore;
+      if (s.name.startsWith('Postbode')) console.log(`${s.name}: ${(cpu * 1000).toFixed(0)} ms CPU, of which PostgreSQL ${((treeCpuSeconds(postgresPid) - pgBefore) * 1000).toFixed(0)} ms`);
       if (r.messages !== CLIENTS * PER_MAILBOX) throw new Error(`${s.name}: retrieved ${r.messages} messages`);
+      if (counted) {
+        cpuPerThousand[s.name].server.push((cpu * 1e6) / r.messages);
+        cpuPerThousand[s.name].client.push(((r.clientCpu ?? 0) * 1e6) / r.messages);
+      }
       return r.messages / r.seconds;
     };
     const warmup: Record<string, number> = {};
     for (const s of retrServers) {
-      warmup[s.name] = await retrRound(s);
+      warmup[s.name] = await retrRound(s, false);
       console.log(`warm-up ${s.name}: ${warmup[s.name].toFixed(0)} msg/s (not counted)`);
     }
     const rates: Record<string, number[]> = Object.fromEntries(retrServers.map((s) => [s.name, []]));
@@ -171,18 +228,23 @@ async function main(): Promise<void> {
     const pb = median(rates.Postbode);
     const dc = median(rates.Dovecot);
     const da = median(rates['Dovecot argon2id']);
+    const pa = median(rates['Postbode argon2id every login']);
+    const cpuMs = (name: string, side: 'server' | 'client') => median(cpuPerThousand[name][side]);
     const all = (name: string) => rates[name].map((x) => x.toFixed(0)).join(', ');
     const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Dovecot ${execFileSync('dovecot', ['--version']).toString().trim()}`;
     const text = `
 ## ${date} UTC: ${machine}
 
-${CLIENTS} clients at once, each on its own ${PER_MAILBOX}-message mailbox (5 KB): login, STAT, UIDL, RETR all, QUIT; median of ${ROUNDS} rounds (server order rotating) after one untimed warm-up round each (all rounds: Postbode ${all('Postbode')}; Dovecot ${all('Dovecot')}; Dovecot with argon2id logins ${all('Dovecot argon2id')} msg/s; warm-up: ${retrServers.map((s) => `${s.name} ${warmup[s.name].toFixed(0)}`).join(', ')} msg/s).
+${CLIENTS} clients at once, each on its own ${PER_MAILBOX}-message mailbox (5 KB): login, STAT, UIDL, RETR all, QUIT; median of ${ROUNDS} rounds (server order rotating) after one untimed warm-up round each (all rounds: Postbode ${all('Postbode')}; Postbode with LOGIN_CACHE_SECONDS=0 ${all('Postbode argon2id every login')}; Dovecot ${all('Dovecot')}; Dovecot with argon2id logins ${all('Dovecot argon2id')} msg/s; warm-up: ${retrServers.map((s) => `${s.name} ${warmup[s.name].toFixed(0)}`).join(', ')} msg/s).
 
 | | Postbode | Dovecot | ratio (Postbode / Dovecot) |
 |---|---|---|---|
-| RETR messages per second, 5 clients (Dovecot: {PLAIN} passwords) | ${pb.toFixed(0)} | ${dc.toFixed(0)} | **${(pb / dc).toFixed(2)}×** |
-| the same, Dovecot verifying Postbode's argon2id hashes | ${pb.toFixed(0)} | ${da.toFixed(0)} | ${(pb / da).toFixed(2)}× |
+| RETR messages per second, 5 clients (Postbode as configured by default; Dovecot: {PLAIN} passwords) | ${pb.toFixed(0)} | ${dc.toFixed(0)} | **${(pb / dc).toFixed(2)}×** |
+| the same, argon2id on every login on both sides (Postbode LOGIN_CACHE_SECONDS=0) | ${pa.toFixed(0)} | ${da.toFixed(0)} | ${(pa / da).toFixed(2)}× |
+| server CPU per 1,000 messages, ms (Postbode: Node + PostgreSQL; Dovecot: all its processes), default / {PLAIN} | ${cpuMs('Postbode', 'server').toFixed(0)} | ${cpuMs('Dovecot', 'server').toFixed(0)} | ${(cpuMs('Dovecot', 'server') / cpuMs('Postbode', 'server')).toFixed(2)}× as little |
+| the same, argon2id on every login on both sides | ${cpuMs('Postbode argon2id every login', 'server').toFixed(0)} | ${cpuMs('Dovecot argon2id', 'server').toFixed(0)} | ${(cpuMs('Dovecot argon2id', 'server') / cpuMs('Postbode argon2id every login', 'server')).toFixed(2)}× as little |
+| client (poplib) CPU per 1,000 messages, ms: the same client against each | ${cpuMs('Postbode', 'client').toFixed(0)} | ${cpuMs('Dovecot', 'client').toFixed(0)} | |
 | ${BIG} messages: connect → end of UIDL, cold | ${uidl.Postbode[0].toFixed(2)} s | ${uidl.Dovecot[0].toFixed(2)} s | ${(uidl.Dovecot[0] / uidl.Postbode[0]).toFixed(2)}× as fast |
 | ${BIG} messages: connect → end of UIDL, warm | ${uidl.Postbode[1].toFixed(2)} s | ${uidl.Dovecot[1].toFixed(2)} s | ${(uidl.Dovecot[1] / uidl.Postbode[1]).toFixed(2)}× as fast |
 `;
@@ -195,6 +257,7 @@ ${CLIENTS} clients at once, each on its own ${PER_MAILBOX}-message mailbox (5 KB
       /* already stopped */
     }
     await server.close();
+    await uncached.close();
     await db.destroy();
     await pg.stop();
   }

@@ -2,11 +2,11 @@
 
 usage: load.py retr PORT PASSWORD USER [USER ...]
   one process per user, all at once: USER/PASS, STAT, UIDL, RETR every message, QUIT.
-  prints {"seconds": wall time, "messages": total RETRs, "octets": total}
+  prints {"seconds": wall time, "messages": total RETRs, "octets": total, "clientCpu": CPU seconds of the clients}
 usage: load.py uidl PORT PASSWORD USER
   prints {"seconds": connect to end of UIDL, "count": n}
 """
-import json, poplib, sys, time
+import json, os, poplib, sys, time
 from multiprocessing import Pool
 
 
@@ -28,11 +28,16 @@ def retr_all(args):
 def main():
     mode, port, password, users = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
     if mode == "retr":
-        with Pool(len(users)) as pool:
-            start = time.perf_counter()
-            results = pool.map(retr_all, [(port, password, u) for u in users])
-            seconds = time.perf_counter() - start
-        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results)}))
+        pool = Pool(len(users))
+        start = time.perf_counter()
+        results = pool.map(retr_all, [(port, password, u) for u in users])
+        seconds = time.perf_counter() - start
+        pool.close()
+        pool.join()
+        # the workers have been waited for: their CPU is in children_*
+        t = os.times()
+        client_cpu = t.children_user + t.children_system
+        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results), "clientCpu": client_cpu}))
     else:
         start = time.perf_counter()
         p = poplib.POP3("127.0.0.1", port, timeout=600)

@@ -3,7 +3,8 @@ import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { ACCOUNT_CACHE, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG } from '../tokens';
+import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
+import { ACCOUNT_CACHE, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG, VERIFIED_LOGINS } from '../tokens';
 import { AccountCache } from './account-cache';
 import { ChangeListener } from './change-listener';
 
@@ -32,5 +33,19 @@ export const ACCOUNT_PROVIDERS: Provider[] = [
         maxFailuresPerIp: config.authMaxFailuresPerIp,
         lockoutSeconds: config.authLockoutSeconds,
       }),
+  },
+  {
+    provide: VERIFIED_LOGINS,
+    inject: [MAIL_CONFIG, ChangeListener],
+    useFactory: (config: PostbodeConfig, changes: ChangeListener) => {
+      const verified = new VerifiedLogins({ ttlSeconds: config.loginCacheSeconds, maxEntries: config.loginCacheEntries });
+      // Not needed for correctness (every login compares against the stored hash it reads), but a
+      // changed mailbox has no reason to stay remembered.
+      changes.subscribe((notice) => {
+        if (notice.kind === 'mailbox' && notice.id) verified.forget(notice.id);
+        else if (notice.kind === '*') verified.clear();
+      });
+      return verified;
+    },
   },
 ];

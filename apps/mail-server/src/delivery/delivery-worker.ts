@@ -70,7 +70,8 @@ export class DeliveryWorker {
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
   private housekeepingTimer: NodeJS.Timeout | null = null;
-  private housekeepingRunning = false;
+  /** The housekeeping pass in flight, if any: stop() waits for it, so it never runs on a closed pool. */
+  private housekeepingRun: Promise<void> | null = null;
   readonly sender: SmtpSender;
   private readonly dkim: DkimSigner;
   /** Deliveries in flight (for tests and shutdown logs). */
@@ -113,7 +114,7 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.housekeepingTimer) clearTimeout(this.housekeepingTimer);
     this.wake();
-    await Promise.all(this.loops);
+    await Promise.all([...this.loops, this.housekeepingRun]);
     await this.sender.close();
   }
 
@@ -143,14 +144,19 @@ export class DeliveryWorker {
   }
 
   private async runHousekeeping(): Promise<void> {
-    if (this.housekeepingRunning || this.stopped || !this.hooks.housekeeping) return;
-    this.housekeepingRunning = true;
+    const housekeeping = this.hooks.housekeeping;
+    if (this.housekeepingRun || this.stopped || !housekeeping) return;
+    this.housekeepingRun = (async () => {
+      try {
+        await housekeeping();
+      } catch (err) {
+        this.log.error({ event: 'delivery_housekeeping_failed', err: (err as Error).message }, 'bounce/notice pass failed');
+      }
+    })();
     try {
-      await this.hooks.housekeeping();
-    } catch (err) {
-      this.log.error({ event: 'delivery_housekeeping_failed', err: (err as Error).message }, 'bounce/notice pass failed');
+      await this.housekeepingRun;
     } finally {
-      this.housekeepingRunning = false;
+      this.housekeepingRun = null;
     }
   }
 

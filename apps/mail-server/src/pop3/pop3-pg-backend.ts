@@ -1,8 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { mailboxLogin } from '../../../../libs/core/src/mail-accounts/mailbox-login';
+import { LoginGuard, mailboxLogin } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { binaryCopyRows, copyOutBinary } from '../../../../libs/core/src/database/copy-out';
 import { expungeUids } from '../../../../libs/core/src/mail-store/expunge';
 import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop } from './pop3-backend';
@@ -40,7 +39,7 @@ export class Pop3PgBackend implements Pop3Backend {
   constructor(
     private readonly db: DataSource,
     databaseUrl: string,
-    private readonly throttle: AuthThrottle,
+    private readonly guard: LoginGuard,
     private readonly log: Logger,
   ) {
     this.sessionConnections = new Pool({
@@ -56,7 +55,7 @@ export class Pop3PgBackend implements Pop3Backend {
   }
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<Pop3AuthResult> {
-    const result = await mailboxLogin(this.db, this.throttle, user, password, remoteAddress);
+    const result = await mailboxLogin(this.db, this.guard, user, password, remoteAddress);
     if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
     return { ok: true, mailboxId: result.mailbox.id, address: result.mailbox.address };
   }

@@ -38,8 +38,8 @@ async function authenticate(ctx: SmtpContext, auth: SMTPServerAuthentication, se
       log.warn({ event: 'auth_locked', retryAfter: lock.retryAfterSeconds }, 'login refused: too many failures');
       throw smtpReply(454, '4.7.0', `Too many failed logins; try again in ${lock.retryAfterSeconds} seconds`, 'auth_locked');
     }
-    // The one password check of every protocol (and of the API): read fresh, never from the account cache.
-    const result = await checkMailboxCredentials(ctx.db, username, auth.password ?? '');
+    // The one password check of every protocol (and of the API): the account read fresh, never from the account cache.
+    const result = await checkMailboxCredentials(ctx.db, username, auth.password ?? '', ctx.verified);
     if (!result.ok && result.reason === 'invalid_credentials') {
       const { delayMs, locked } = await ctx.throttle.recordFailure(ip, username);
       log.warn({ event: 'auth_failed', delayMs, locked }, 'login failed');

@@ -44,6 +44,10 @@ export interface PostbodeConfig {
   authMaxFailures: number;
   authMaxFailuresPerIp: number;
   authLockoutSeconds: number;
+  /** How long a password verified with argon2id is remembered by the process that checked it (0: never). */
+  loginCacheSeconds: number;
+  /** At most this many remembered logins per process. */
+  loginCacheEntries: number;
   /** Run the outbound delivery worker in the mail-server process (DELIVERY_WORKER=on|off). */
   deliveryWorker: boolean;
   /** Deliveries in flight per mail-server process (each holds one database connection while it talks to the remote). */
@@ -212,6 +216,8 @@ export function loadConfig(env: Env = process.env): PostbodeConfig {
     authMaxFailures: positiveInt(env, 'AUTH_MAX_FAILURES', 10),
     authMaxFailuresPerIp: positiveInt(env, 'AUTH_MAX_FAILURES_PER_IP', 30),
     authLockoutSeconds: positiveInt(env, 'AUTH_LOCKOUT_SECONDS', 900),
+    loginCacheSeconds: nonNegativeInt(env, 'LOGIN_CACHE_SECONDS', 900),
+    loginCacheEntries: positiveInt(env, 'LOGIN_CACHE_ENTRIES', 100_000),
     deliveryWorker: oneOf(env, 'DELIVERY_WORKER', ['on', 'off'] as const, 'on') === 'on',
     deliveryConcurrency: positiveInt(env, 'DELIVERY_CONCURRENCY', 10),
     // 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, then every 4 h until the lifetime ends

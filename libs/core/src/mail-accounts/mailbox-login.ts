@@ -1,11 +1,18 @@
 import { DataSource } from 'typeorm';
 import { Mailbox } from '../entities';
 import { checkMailboxCredentials } from '../mailboxes/credentials';
+import { VerifiedLogins } from '../mailboxes/verified-logins';
 import { AuthThrottle } from './auth-throttle';
 
 export type MailboxLogin =
   | { ok: true; mailbox: Mailbox }
   | { ok: false; temporary: boolean; reason: 'locked' | 'invalid_credentials' | 'mailbox_disabled' | 'customer_suspended'; message: string };
+
+/** What a process checks logins with: the shared lockout counts and its memory of verified passwords. */
+export interface LoginGuard {
+  throttle: AuthThrottle;
+  verified: VerifiedLogins | null;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,13 +23,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * failure counted and answered after a growing pause, and the account's
  * state reported only to someone who knew the password.
  */
-export async function mailboxLogin(db: DataSource, throttle: AuthThrottle, user: string, password: string, remoteAddress: string): Promise<MailboxLogin> {
+export async function mailboxLogin(
+  db: DataSource,
+  guard: LoginGuard,
+  user: string,
+  password: string,
+  remoteAddress: string,
+): Promise<MailboxLogin> {
+  const { throttle, verified } = guard;
   const username = user.trim();
   const lock = await throttle.lockState(remoteAddress, username);
   if (lock.locked) {
     return { ok: false, temporary: true, reason: 'locked', message: `too many failed logins; try again in ${lock.retryAfterSeconds} seconds` };
   }
-  const result = await checkMailboxCredentials(db, username, password);
+  const result = await checkMailboxCredentials(db, username, password, verified);
   if (!result.ok && result.reason === 'invalid_credentials') {
     const { delayMs } = await throttle.recordFailure(remoteAddress, username);
     await sleep(delayMs);

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { splitAddress } from '../addresses';
 import { Customer } from '../entities/customer.entity';
 import { Mailbox } from '../entities/mailbox.entity';
+import { VerifiedLogins } from './verified-logins';
 
 /**
  * Mailbox passwords: the policy, the argon2id hash, and the one check that
@@ -72,7 +73,13 @@ export type CredentialCheck =
  * revealed only to someone who knows the password; everyone else learns
  * `invalid_credentials`, in about the same time whether the address exists or not.
  */
-export async function checkMailboxCredentials(db: DataSource | EntityManager, address: string, password: string): Promise<CredentialCheck> {
+export async function checkMailboxCredentials(
+  db: DataSource | EntityManager,
+  address: string,
+  password: string,
+  /** The process's memory of recently verified passwords (mail server only); null: always argon2id. */
+  verified: VerifiedLogins | null = null,
+): Promise<CredentialCheck> {
   const normalised = loginAddress(address);
   const row = normalised
     ? await db.getRepository(Mailbox).createQueryBuilder('m').addSelect('m.passwordHash').where('m.address = :address', { address: normalised }).getOne()
@@ -84,7 +91,11 @@ export async function checkMailboxCredentials(db: DataSource | EntityManager, ad
   const passwordHash = row.passwordHash;
   delete (row as Partial<Mailbox>).passwordHash; // the caller gets the mailbox, never its hash
   const mailbox = row;
-  if (!(await passwordMatches(passwordHash, password))) return { ok: false, reason: 'invalid_credentials' };
+  const prepared = prepare(password);
+  if (!verified?.matches(mailbox.id, passwordHash, prepared)) {
+    if (!(await passwordMatches(passwordHash, password))) return { ok: false, reason: 'invalid_credentials' };
+    verified?.remember(mailbox.id, passwordHash, prepared);
+  }
   if (mailbox.status !== 'active') return { ok: false, reason: 'mailbox_disabled', mailbox };
   const customer = await db.getRepository(Customer).findOne({ where: { id: mailbox.customerId }, select: { id: true, status: true } });
   if (!customer || customer.status !== 'active') return { ok: false, reason: 'customer_suspended', mailbox };

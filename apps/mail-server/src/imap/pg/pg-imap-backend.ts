@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AuthThrottle } from '../../../../../libs/core/src/mail-accounts/auth-throttle';
-import { mailboxLogin } from '../../../../../libs/core/src/mail-accounts/mailbox-login';
+import { LoginGuard, mailboxLogin } from '../../../../../libs/core/src/mail-accounts/mailbox-login';
 import { ensureDefaultFolders } from '../../../../../libs/core/src/mail-store/folders';
 import type { ImapAuthResult, ImapBackend } from '../imap-backend';
 import type { MailSignals } from '../mail-signals';
@@ -25,14 +24,14 @@ export class PgImapBackend implements ImapBackend {
 
   constructor(
     private readonly db: DataSource,
-    private readonly throttle: AuthThrottle,
+    private readonly guard: LoginGuard,
     private readonly signals: MailSignals,
     private readonly opts: PgImapBackendOptions,
   ) {}
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<ImapAuthResult> {
     try {
-      const result = await mailboxLogin(this.db, this.throttle, user, password, remoteAddress);
+      const result = await mailboxLogin(this.db, this.guard, user, password, remoteAddress);
       if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
       await ensureDefaultFolders(this.db.manager, result.mailbox.id);
       return {
