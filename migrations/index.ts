@@ -1,4 +1,5 @@
 import { UidValidityFloor1795935111161 } from './1795935111161-UidValidityFloor';
+import { IdempotencySealed1795945000000 } from './1795945000000-IdempotencySealed';
 import { SendableIndex1795934236409 } from './1795934236409-SendableIndex';
 import { ImapFetchText1795932552727 } from './1795932552727-ImapFetchText';
 import { SearchText1795931411090 } from './1795931411090-SearchText';
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   ImapFetchText1795932552727,
   SendableIndex1795934236409,
   UidValidityFloor1795935111161,
+  IdempotencySealed1795945000000,
 ];
