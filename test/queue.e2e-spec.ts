@@ -372,6 +372,18 @@ describe('the outbound queue API', () => {
     expect((await get(theirMail)).recipients[0].status).toBe('queued');
     expect((await api.http().get('/v1/queue/stats').query({ customerId: theirs.customer.id }).set(key)).status).toBe(404);
 
+    // the ISP's hold is the ISP's to lift; the customer's own hold is the customer's
+    await api.http().post(`/v1/queue/messages/${myMail}/hold`).set(api.admin).send({ reason: 'Looks like spam' }).expect(200);
+    const refused = await api.http().post(`/v1/queue/messages/${myMail}/release`).set(key).send({});
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'held_by_staff', details: { recipients: [expect.objectContaining({ recipient: 'a@remote.test', heldReason: 'staff' })] } });
+    expect((await get(myMail)).recipients[0]).toMatchObject({ status: 'held', heldReason: 'staff' });
+    await api.http().post(`/v1/queue/messages/${myMail}/release`).set(api.admin).send({}).expect(200);
+    const ownHold = await api.http().post(`/v1/queue/messages/${myMail}/hold`).set(key).send({}).expect(200);
+    expect(ownHold.body.recipients[0]).toMatchObject({ status: 'held', heldReason: 'customer' });
+    await api.http().post(`/v1/queue/messages/${myMail}/release`).set(key).send({}).expect(200);
+    expect((await get(myMail)).recipients[0]).toMatchObject({ status: 'queued', heldReason: null });
+
     const cancelled = await api.http().post(`/v1/queue/messages/${myMail}/cancel`).set(key).send({ reason: 'Sent by mistake' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.recipients[0]).toMatchObject({ status: 'cancelled', lastReply: "Delivery cancelled by the sender's administrator" });

@@ -51,7 +51,7 @@ export class QueueController {
   @HttpCode(200)
   @Authenticated('queue:write')
   @ApiBody(ACTION_BODY)
-  @ApiOkResponse({ type: QueueMessageDto, description: 'Queued and deferred recipients are held (heldReason staff) until released' })
+  @ApiOkResponse({ type: QueueMessageDto, description: 'Queued and deferred recipients are held until released: heldReason staff when an ISP key holds them (a customer-bound key cannot release those: 403 held_by_staff), customer when a customer-bound key does' })
   @ApiConflictResponse({ type: ErrorResponse, description: `${IN_FLIGHT}; \`recipient_already_held\`, \`recipient_finished\`, \`queue_message_finished\`` })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: NOT_IN_MESSAGE })
   hold(@CurrentCaller() caller: Caller, @IdParam('queue_message') id: string, @Body() dto: QueueActionDto): Promise<QueueMessageDto> {

@@ -10,7 +10,7 @@ export const UNFINISHED_STATUSES: OutboundRecipientStatus[] = ['queued', 'deferr
 const STATUS_FILTERS = [...RECIPIENT_STATUSES, 'unfinished', 'any'] as const;
 export type QueueStatusFilter = (typeof STATUS_FILTERS)[number];
 const SOURCES: OutboundSource[] = ['submission', 'forward'];
-const HOLD_REASONS: OutboundHoldReason[] = ['staff', 'relay_suspended'];
+const HOLD_REASONS: OutboundHoldReason[] = ['staff', 'customer', 'relay_suspended'];
 
 export class QueueListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first (what has waited longest); desc: newest first' })
@@ -101,7 +101,7 @@ export class QueueRecipientDto {
   @ApiProperty({ example: 'klant@elders.example' }) recipient: string;
   @ApiProperty({ example: 'elders.example' }) domain: string;
   @ApiProperty({ enum: RECIPIENT_STATUSES }) status: OutboundRecipientStatus;
-  @ApiProperty({ type: String, enum: HOLD_REASONS, nullable: true, description: 'staff: held through this API; relay_suspended: the sender lost relay permission' })
+  @ApiProperty({ type: String, enum: HOLD_REASONS, nullable: true, description: 'staff: held by the ISP through this API (only the ISP releases it); customer: held with the customer\'s own bound key; relay_suspended: the sender lost relay permission' })
   heldReason: OutboundHoldReason | null;
   @ApiProperty({ type: 'integer', description: 'Tries so far' }) attempts: number;
   @ApiProperty({ description: 'When the worker will try next (queued and deferred recipients)' }) nextAttemptAt: Date;

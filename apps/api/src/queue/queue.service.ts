@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { normaliseDomain } from '../../../../libs/core/src/addresses';
 import { Customer, OutboundAttempt, OutboundMessage, OutboundRecipient, OutboundRecipientStatus } from '../../../../libs/core/src/entities';
-import { conflict, notFound, unprocessable } from '../../../../libs/core/src/errors';
+import { conflict, DomainError, notFound, unprocessable } from '../../../../libs/core/src/errors';
 import { recordEvent } from '../../../../libs/core/src/events';
 import { RelayHoldReason, relayHoldReason } from '../../../../libs/core/src/delivery/hold';
 import { actorOf, requireVisible, scopeToCaller } from '../common/access';
@@ -156,6 +156,16 @@ export class QueueService {
       if (explicit && notApplicable.length) throw refusalFor(action, notApplicable, true);
       if (!targets.length) throw refusalFor(action, notApplicable, false);
 
+      // the ISP's holds are the ISP's to lift: a customer's own key may not send what staff stopped
+      const staffHeld = targets.filter((r) => r.held_reason === 'staff');
+      if (action === 'release' && caller.customerId && staffHeld.length) {
+        throw new DomainError(
+          'forbidden',
+          'held_by_staff',
+          `Held by your provider, so only your provider can release it: ${staffHeld.map((r) => r.recipient).join(', ')}`,
+          { ...(explicit ? { field: 'recipientIds' } : {}), recipients: states(staffHeld) },
+        );
+      }
       if (action === 'release' && message.customerId && targets.some((r) => r.held_reason === 'relay_suspended')) {
         await assertRelayRestored(m, message.customerId, targets.filter((r) => r.held_reason === 'relay_suspended'));
       }
@@ -166,7 +176,10 @@ export class QueueService {
           await m.query('UPDATE outbound_recipients SET next_attempt_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])', [ids]);
           break;
         case 'hold':
-          await m.query(`UPDATE outbound_recipients SET status = 'held', held_reason = 'staff', updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+          await m.query(`UPDATE outbound_recipients SET status = 'held', held_reason = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [
+            ids,
+            caller.customerId ? 'customer' : 'staff',
+          ]);
           break;
         case 'release':
           await m.query(

@@ -6,12 +6,15 @@ export type OutboundSource = 'submission' | 'forward';
 /**
  * queued (due now) → deferred (4xx or no connection; retried later) →
  * delivered | failed (5xx or queue lifetime over; bounced) | cancelled (by staff; bounced).
- * held: not sent until released (by staff, or when a suspended agreement is reinstated).
+ * held: not sent until released (by whoever held it: the ISP's staff, or the customer; or when a suspended agreement is reinstated).
  * A recipient being sent stays queued/deferred, row-locked by the worker's open transaction.
  */
 export type OutboundRecipientStatus = 'queued' | 'deferred' | 'delivered' | 'failed' | 'held' | 'cancelled';
-/** Why a recipient is held: `staff` (queue API) or `relay_suspended` (the sender lost relay permission). */
-export type OutboundHoldReason = 'staff' | 'relay_suspended';
+/**
+ * Why a recipient is held: `staff` (the ISP, through the queue API; only the ISP releases it),
+ * `customer` (the customer's own bound API key), or `relay_suspended` (the sender lost relay permission).
+ */
+export type OutboundHoldReason = 'staff' | 'customer' | 'relay_suspended';
 
 /**
  * A message waiting to leave for other servers: mail a user submitted to

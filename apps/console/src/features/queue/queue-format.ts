@@ -10,6 +10,7 @@ export function nextTryText(at: string | null | undefined): string {
 }
 
 export const HELD_BECAUSE: Record<string, string> = {
-  staff: 'staff held it: not sent until someone releases it',
+  staff: 'the ISP held it: not sent until the ISP releases it (a customer-bound key cannot)',
+  customer: "the customer held it with its own key: not sent until it is released",
   relay_suspended: 'its sender lost relay permission (customer or agreement suspended, or relaying blocked); sent by itself once it may send again',
 };
