@@ -202,7 +202,7 @@ describe('console: the outbound queue', () => {
     await dialog.getByRole('button', { name: 'Hold message' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('Message held.').waitFor();
-    await recipient(`klant@${remote}`).getByText('staff held it: not sent until someone releases it').waitFor();
+    await recipient(`klant@${remote}`).getByText('the ISP held it: not sent until the ISP releases it').waitFor();
     expect(await statusesOf(offer)).toEqual(expect.arrayContaining([`klant@${remote} held`, `inkoop@${other} held`]));
     expect((await viaApi(offer)).recipients.map((r: { heldReason: string }) => r.heldReason)).toEqual(['staff', 'staff']);
     const events = (await api.http().get('/v1/events').query({ targetId: offer }).set(api.admin).expect(200)).body.items;
