@@ -17,6 +17,9 @@
  *     that memory, as a client polling every few minutes would), and with
  *     LOGIN_CACHE_SECONDS=0 (argon2id on every login, against Dovecot's
  *     argon2id row).
+ *     Each round prints both sides' CPU, the clients' CPU, the machine's busy and
+ *     idle ticks, and where an average session's time went (login, STAT+UIDL,
+ *     first RETR, the other RETRs, QUIT) with the quickest and slowest session.
  *  2. One 100,000-message mailbox (1 KB messages): time from connect to the
  *     end of UIDL, first (cold: Dovecot builds its index) and second (warm).
  * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md.
@@ -106,7 +109,7 @@ function machineTicks(): { busy: number; idle: number; steal: number } {
 
 const firstLineNumber = (file: string) => Number(readFileSync(file, 'utf8').split('\n')[0]);
 
-async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number; clientCpu?: number }> {
+async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number; clientCpu?: number; phases?: number[] }> {
   const { stdout } = await run('python3', [resolve(HERE, 'load.py'), ...args], { timeout: 1_800_000, maxBuffer: 1 << 20 });
   return JSON.parse(stdout);
 }
@@ -210,6 +213,8 @@ async function main(): Promise<void> {
       const m = machineTicks();
       const pgPart = s.name.startsWith('Postbode') ? `, of which PostgreSQL ${((treeCpuSeconds(postgresPid) - pgBefore) * 1000).toFixed(0)} ms` : '';
       console.log(`${s.name}: server ${(cpu * 1000).toFixed(0)} ms CPU${pgPart}, clients ${((r.clientCpu ?? 0) * 1000).toFixed(0)} ms; machine busy ${m.busy - machineBefore.busy}, idle ${m.idle - machineBefore.idle}, stolen ${m.steal - machineBefore.steal} ticks`);
+      const [login, listing, first, rest, quit, quickest, slowest] = (r.phases ?? []).map((x) => (x * 1000).toFixed(1));
+      console.log(`  per session (ms): login ${login}, STAT+UIDL ${listing}, first RETR ${first}, other RETRs ${rest}, QUIT ${quit}; sessions took ${quickest} to ${slowest}`);
       if (r.messages !== CLIENTS * PER_MAILBOX) throw new Error(`${s.name}: retrieved ${r.messages} messages`);
       if (counted) {
         cpuPerThousand[s.name].server.push((cpu * 1e6) / r.messages);

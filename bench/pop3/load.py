@@ -12,17 +12,25 @@ from multiprocessing import Pool
 
 def retr_all(args):
     port, password, user = args
+    t0 = time.perf_counter()
     p = poplib.POP3("127.0.0.1", port, timeout=300)
     p.user(user)
     p.pass_(password)
+    t_login = time.perf_counter()
     count, _ = p.stat()
     p.uidl()
+    t_listed = time.perf_counter()
     octets = 0
     for i in range(1, count + 1):
         _, lines, n = p.retr(i)
         octets += n
+        if i == 1:
+            t_first = time.perf_counter()
+    t_retr = time.perf_counter()
     p.quit()
-    return count, octets
+    t_end = time.perf_counter()
+    # where a session's time went: connect+login, STAT+UIDL, first RETR, the other RETRs, QUIT
+    return count, octets, [t_login - t0, t_listed - t_login, t_first - t_listed, t_retr - t_first, t_end - t_retr]
 
 
 def main():
@@ -37,7 +45,10 @@ def main():
         # the workers have been waited for: their CPU is in children_*
         t = os.times()
         client_cpu = t.children_user + t.children_system
-        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results), "clientCpu": client_cpu}))
+        phases = [sum(r[2][k] for r in results) / len(results) for k in range(5)]
+        totals = sorted(sum(r[2]) for r in results)
+        phases += [totals[0], totals[-1]]  # the quickest and the slowest session
+        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results), "clientCpu": client_cpu, "phases": phases}))
     else:
         start = time.perf_counter()
         p = poplib.POP3("127.0.0.1", port, timeout=600)

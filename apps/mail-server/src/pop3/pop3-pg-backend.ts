@@ -13,6 +13,11 @@ import { OpenMaildropResult, Pop3AuthResult, Pop3Backend, Pop3Maildrop } from '.
  */
 const READ_AHEAD_MESSAGES = 256;
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
+/**
+ * The first batch of a session (and after a jump) is small, so the first RETR is not kept
+ * waiting for a 2 MB query; each next one is 4× larger up to the limits above.
+ */
+const FIRST_BATCH_MESSAGES = 16;
 /** Binary COPY framing: header and trailer, and per row its field count, two lengths and the 8-byte UID. */
 const COPY_OVERHEAD = 21;
 const COPY_ROW_OVERHEAD = 18;
@@ -135,6 +140,8 @@ class PgMaildrop implements Pop3Maildrop {
   private loading: { from: number; to: number; done: Promise<void> } | null = null;
   /** Everything below this index has been asked of the database (for reading ahead in order). */
   private readAheadEnd = 0;
+  /** Messages the next query may fetch: small at first, growing while the client reads in order. */
+  private batchMessages = FIRST_BATCH_MESSAGES;
   private released = false;
 
   constructor(
@@ -163,8 +170,9 @@ class PgMaildrop implements Pop3Maildrop {
       const pending = this.loading;
       if (pending && index >= pending.from && index < pending.to) await pending.done;
       if (!this.cache.has(index)) {
-        // not read in order: start over from here
+        // not read in order: start over from here, small again
         this.cache.clear();
+        this.batchMessages = FIRST_BATCH_MESSAGES;
         await this.load(index);
       }
     }
@@ -182,12 +190,13 @@ class PgMaildrop implements Pop3Maildrop {
   private load(from: number): Promise<void> {
     const uids: number[] = [];
     let bytes = 0;
-    for (let i = from; i < this.count && uids.length < READ_AHEAD_MESSAGES && (uids.length === 0 || bytes + this.listing.sizes[i] <= READ_AHEAD_BYTES); i++) {
+    for (let i = from; i < this.count && uids.length < this.batchMessages && (uids.length === 0 || bytes + this.listing.sizes[i] <= READ_AHEAD_BYTES); i++) {
       uids.push(this.listing.uids[i]);
       bytes += this.listing.sizes[i];
     }
     const to = from + uids.length;
     this.readAheadEnd = to;
+    this.batchMessages = Math.min(READ_AHEAD_MESSAGES, this.batchMessages * 4);
     // COPY takes no parameters: the folder id is a UUID from the database and the UIDs are integers
     const sql = `SELECT mm.uid, m.raw FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
                   WHERE mm.folder_id = '${this.listing.folderId}' AND mm.uid = ANY('{${uids.join(',')}}'::bigint[])`;
