@@ -5,7 +5,7 @@ import { hashMailboxPassword } from '../libs/core/src/mailboxes/credentials';
 import { VerifiedLogins } from '../libs/core/src/mailboxes/verified-logins';
 import { makeDomain, makeMailbox } from './support/mail-fixtures';
 import { RawPop3 } from './support/pop3';
-import { freePort, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
+import { freePort, randomLoopback, smtpClient, startTestMailServer, TestMailServer } from './support/smtp';
 
 /**
  * The process's memory of verified passwords (README "Verified logins"): a
@@ -18,6 +18,8 @@ describe('verified logins: argon2id once, then remembered, never trusted beyond 
   let pop3: number;
   let imap: number;
   let verified: VerifiedLogins;
+  // failed logins also count per client address, and other test files fail logins from 127.0.0.1 too
+  const source = randomLoopback();
   beforeAll(async () => {
     [pop3, imap] = [await freePort(), await freePort()];
     mail = await startTestMailServer({ POP3_PORT: String(pop3), POP3S_PORT: 'off', IMAP_PORT: String(imap), IMAPS_PORT: 'off', AUTH_MAX_FAILURES: '3' });
@@ -26,7 +28,7 @@ describe('verified logins: argon2id once, then remembered, never trusted beyond 
   afterAll(async () => mail?.close());
 
   async function pop3Login(user: string, password: string): Promise<string> {
-    const { client, login } = await RawPop3.login(pop3, user, password);
+    const { client, login } = await RawPop3.login(pop3, user, password, source);
     if (login.startsWith('+OK')) await client.quit();
     else client.destroy();
     return login;

@@ -42,8 +42,9 @@ export class RawPop3 {
     });
   }
 
-  static async login(port: number, user: string, password: string): Promise<{ client: RawPop3; greeting: string; login: string }> {
-    const socket = connect(port, '127.0.0.1');
+  /** localAddress: another loopback source address, so failed logins count against an address of the test's own. */
+  static async login(port: number, user: string, password: string, localAddress?: string): Promise<{ client: RawPop3; greeting: string; login: string }> {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
     await new Promise((r, j) => socket.once('connect', r).once('error', j));
     const client = new RawPop3(socket);
     const greeting = await client.line();
