@@ -51,4 +51,5 @@ export const unprocessable = (code: string, message: string, details: Record<str
 /** Something that existed and is no longer usable (a used or expired signing link). */
 export const gone = (code: string, message: string, details: Record<string, unknown> | null = null) => new DomainError('gone', code, message, details);
 
-export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
+export const forbidden = (code: string, message: string, details: Record<string, unknown> | null = null) =>
+  new DomainError('forbidden', code, message, details);

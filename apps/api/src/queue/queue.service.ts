@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { normaliseDomain } from '../../../../libs/core/src/addresses';
 import { Customer, OutboundAttempt, OutboundMessage, OutboundRecipient, OutboundRecipientStatus } from '../../../../libs/core/src/entities';
-import { conflict, DomainError, notFound, unprocessable } from '../../../../libs/core/src/errors';
+import { conflict, forbidden, notFound, unprocessable } from '../../../../libs/core/src/errors';
 import { recordEvent } from '../../../../libs/core/src/events';
 import { RelayHoldReason, relayHoldReason } from '../../../../libs/core/src/delivery/hold';
 import { actorOf, requireVisible, scopeToCaller } from '../common/access';
@@ -146,7 +146,7 @@ export class QueueService {
         throw conflict(
           'recipient_in_flight',
           `${inFlight.map((r) => r.recipient).join(', ')} ${inFlight.length === 1 ? 'is' : 'are'} being delivered (or changed) right now; try again in a moment`,
-          { ...(explicit ? { field: 'recipientIds' } : {}), recipients: states(inFlight) },
+          recipientsDetail(inFlight, !!explicit),
         );
       }
 
@@ -159,11 +159,10 @@ export class QueueService {
       // the ISP's holds are the ISP's to lift: a customer's own key may not send what staff stopped
       const staffHeld = targets.filter((r) => r.held_reason === 'staff');
       if (action === 'release' && caller.customerId && staffHeld.length) {
-        throw new DomainError(
-          'forbidden',
+        throw forbidden(
           'held_by_staff',
           `Held by your provider, so only your provider can release it: ${staffHeld.map((r) => r.recipient).join(', ')}`,
-          { ...(explicit ? { field: 'recipientIds' } : {}), recipients: states(staffHeld) },
+          recipientsDetail(staffHeld, !!explicit),
         );
       }
       if (action === 'release' && message.customerId && targets.some((r) => r.held_reason === 'relay_suspended')) {
@@ -358,6 +357,11 @@ function states(rows: RecipientRow[]): RecipientState[] {
   return rows.map((r) => ({ id: r.id, recipient: r.recipient, status: r.status, heldReason: r.held_reason, nextAttemptAt: r.next_attempt_at }));
 }
 
+/** An error's details naming recipients: their states, and the field when the caller named them. */
+function recipientsDetail(rows: RecipientRow[], explicit: boolean): Record<string, unknown> {
+  return { ...(explicit ? { field: 'recipientIds' } : {}), recipients: states(rows) };
+}
+
 const REFUSALS: Record<string, (list: string) => string> = {
   recipient_finished: (list) => `Already delivered, failed or cancelled: ${list}`,
   recipient_held: (list) => `Held, so not retried: ${list}; release it to send it`,
@@ -367,7 +371,7 @@ const REFUSALS: Record<string, (list: string) => string> = {
 
 function refusal(code: keyof typeof REFUSALS, rows: RecipientRow[], explicit: boolean) {
   const list = rows.map((r) => `${r.recipient} (${r.status})`).join(', ');
-  return conflict(code, REFUSALS[code](list), { ...(explicit ? { field: 'recipientIds' } : {}), recipients: states(rows) });
+  return conflict(code, REFUSALS[code](list), recipientsDetail(rows, explicit));
 }
 
 /** Why these recipients (current, locked) are not ones the action applies to. */
