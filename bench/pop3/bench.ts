@@ -22,7 +22,8 @@
  *     first RETR, the other RETRs, QUIT) with the quickest and slowest session.
  *  2. One 100,000-message mailbox (1 KB messages): time from connect to the
  *     end of UIDL, first (cold: Dovecot builds its index) and second (warm).
- * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md.
+ * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md. BENCH_CLIENTS,
+ * BENCH_MESSAGES, BENCH_BIG and BENCH_ROUNDS change the workload (5, 500, 100000, 5).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 const HERE = resolve(ROOT, 'bench/pop3');
 const WORK = resolve(HERE, 'work');
-const CLIENTS = 5;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 5);
 const PER_MAILBOX = Number(process.env.BENCH_MESSAGES ?? 500);
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -261,7 +262,7 @@ ${CLIENTS} clients at once, each on its own ${PER_MAILBOX}-message mailbox (5 KB
 
 | | Postbode | Dovecot | ratio (Postbode / Dovecot) |
 |---|---|---|---|
-| RETR messages per second, 5 clients (Postbode as configured by default; Dovecot: {PLAIN} passwords) | ${pb.toFixed(0)} | ${dc.toFixed(0)} | **${(pb / dc).toFixed(2)}×** |
+| RETR messages per second, ${CLIENTS} clients (Postbode as configured by default; Dovecot: {PLAIN} passwords) | ${pb.toFixed(0)} | ${dc.toFixed(0)} | **${(pb / dc).toFixed(2)}×** |
 | the same, argon2id on every login on both sides (Postbode LOGIN_CACHE_SECONDS=0) | ${pa.toFixed(0)} | ${da.toFixed(0)} | ${(pa / da).toFixed(2)}× |
 | server CPU per 1,000 messages, ms (Postbode: Node + PostgreSQL; Dovecot: all its processes), default / {PLAIN} | ${cpuMs('Postbode', 'server').toFixed(0)} | ${cpuMs('Dovecot', 'server').toFixed(0)} | ${(cpuMs('Dovecot', 'server') / cpuMs('Postbode', 'server')).toFixed(2)}× as little |
 | the same, argon2id on every login on both sides | ${cpuMs('Postbode argon2id every login', 'server').toFixed(0)} | ${cpuMs('Dovecot argon2id', 'server').toFixed(0)} | ${(cpuMs('Dovecot argon2id', 'server') / cpuMs('Postbode argon2id every login', 'server')).toFixed(2)}× as little |

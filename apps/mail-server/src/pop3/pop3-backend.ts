@@ -22,9 +22,11 @@ export interface Pop3Maildrop {
   /**
    * Raw message (CRLF line ends) of the message at this index, or null when
    * it is no longer there: another session (IMAP) expunged it after this
-   * session's login. Never any bytes but the message's own.
+   * session's login. Never any bytes but the message's own. Answered at once
+   * (no promise) when the message is already at hand, as read-ahead makes it
+   * for most RETRs.
    */
-  fetch(index: number): Promise<Buffer | null>;
+  fetch(index: number): Buffer | null | Promise<Buffer | null>;
   /** Deletes these indexes for good (the UPDATE state after QUIT). */
   commitDeletes(indexes: readonly number[]): Promise<void>;
   /** Drops the lock; always called, also when the connection breaks. */

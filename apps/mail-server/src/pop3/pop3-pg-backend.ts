@@ -165,17 +165,23 @@ class PgMaildrop implements Pop3Maildrop {
     return `${this.listing.uidValidity}.${this.listing.uids[index]}`;
   }
 
-  async fetch(index: number): Promise<Buffer | null> {
+  fetch(index: number): Buffer | null | Promise<Buffer | null> {
+    return this.cache.has(index) ? this.take(index) : this.fetchLater(index);
+  }
+
+  private async fetchLater(index: number): Promise<Buffer | null> {
+    const pending = this.loading;
+    if (pending && index >= pending.from && index < pending.to) await pending.done;
     if (!this.cache.has(index)) {
-      const pending = this.loading;
-      if (pending && index >= pending.from && index < pending.to) await pending.done;
-      if (!this.cache.has(index)) {
-        // not read in order: start over from here, small again
-        this.cache.clear();
-        this.batchMessages = FIRST_BATCH_MESSAGES;
-        await this.load(index);
-      }
+      // not read in order: start over from here, small again
+      this.cache.clear();
+      this.batchMessages = FIRST_BATCH_MESSAGES;
+      await this.load(index);
     }
+    return this.take(index);
+  }
+
+  private take(index: number): Buffer | null {
     const raw = this.cache.get(index) ?? null;
     this.cache.delete(index);
     // clients read in order: once half of what was read ahead is taken, the next batch

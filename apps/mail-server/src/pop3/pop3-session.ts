@@ -91,6 +91,18 @@ export class Pop3Session {
     return this.closed ? true : this.socket.write(data);
   }
 
+  /** Writes a response's parts in one gathered write (one segment on the wire, no concatenated copy). */
+  sendParts(parts: ReadonlyArray<Buffer | string>): void {
+    if (this.closed) return;
+    if (parts.length === 1) {
+      this.socket.write(parts[0]);
+      return;
+    }
+    this.socket.cork();
+    for (const part of parts) this.socket.write(part, 'latin1');
+    this.socket.uncork();
+  }
+
   /** Waits until the socket's write buffer drains, so large RETRs do not pile up in memory. */
   drain(): Promise<void> | void {
     if (this.closed || !this.socket.writableNeedDrain) return;
@@ -171,7 +183,7 @@ export class Pop3Session {
     this.buffer += chunk;
     let nl: number;
     while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+      const line = this.buffer.slice(0, nl > 0 && this.buffer.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
       this.buffer = this.buffer.slice(nl + 1);
       if (this.discardingLongLine) {
         this.discardingLongLine = false;
@@ -184,55 +196,61 @@ export class Pop3Session {
       this.discardingLongLine = true;
       this.queue.push('\u0000too-long');
     }
-    void this.pump();
+    this.pump();
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Runs queued lines in order. A command that finishes at once (a RETR of a
+   * message already read ahead, most of a session's work) runs without a
+   * promise; one that waits resumes the queue when it is done.
+   */
+  private pump(): void {
     if (this.busy) return;
     this.busy = true;
-    try {
-      while (this.queue.length && !this.closed) {
-        const line = this.queue.shift()!;
-        await this.runLine(line);
+    while (this.queue.length && !this.closed) {
+      const pending = this.runLine(this.queue.shift()!);
+      if (pending) {
+        void pending.then(this.resumeBound);
+        return;
       }
-    } finally {
-      this.busy = false;
+    }
+    this.busy = false;
+  }
+
+  private readonly resumeBound = () => {
+    this.busy = false;
+    this.pump();
+  };
+
+  /** Answers one line; a promise only when the command has to wait (it never rejects). */
+  private runLine(line: string): Promise<void> | void {
+    try {
+      const pending = this.dispatch(line);
+      if (pending) return pending.catch(this.failedBound);
+    } catch (err) {
+      this.failedBound(err);
     }
   }
 
-  private async runLine(line: string): Promise<void> {
-    if (line === '\u0000too-long' || line.length > this.opts.maxLineLength) {
-      this.send('-ERR line too long');
-      return;
+  /** A broken backend call answers with a temporary error; the session goes on. */
+  private readonly failedBound = (err: unknown) => {
+    this.opts.log({ session: this.id, err: String((err as Error)?.stack ?? err) }, 'pop3 command failed');
+    this.send('-ERR [SYS/TEMP] temporary server error, try again later');
+  };
+
+  private dispatch(line: string): Promise<void> | void {
+    if (line === '\u0000too-long' || line.length > this.opts.maxLineLength) return this.send('-ERR line too long');
+    if (this.continuation) {
+      const next = this.continuation;
+      this.continuation = null;
+      return next(line);
     }
-    try {
-      if (this.continuation) {
-        const next = this.continuation;
-        this.continuation = null;
-        await next(line);
-        return;
-      }
-      const m = /^([A-Za-z]{1,8})(?: (.*))?$/.exec(line);
-      if (!m) {
-        this.send('-ERR unknown command');
-        return;
-      }
-      const verb = m[1].toUpperCase();
-      const args = m[2] ?? '';
-      const command = POP3_COMMANDS[verb];
-      if (!command) {
-        this.send('-ERR unknown command');
-        return;
-      }
-      if (!command.states.includes(this.state)) {
-        this.send(`-ERR ${verb} is not valid in the ${this.state} state`);
-        return;
-      }
-      await command.handle(this, args);
-    } catch (err) {
-      // A broken backend call answers with a temporary error; the session goes on.
-      this.opts.log({ session: this.id, err: String((err as Error)?.stack ?? err) }, 'pop3 command failed');
-      this.send('-ERR [SYS/TEMP] temporary server error, try again later');
-    }
+    const m = /^([A-Za-z]{1,8})(?: (.*))?$/.exec(line);
+    if (!m) return this.send('-ERR unknown command');
+    const verb = m[1].toUpperCase();
+    const command = POP3_COMMANDS[verb];
+    if (!command) return this.send('-ERR unknown command');
+    if (!command.states.includes(this.state)) return this.send(`-ERR ${verb} is not valid in the ${this.state} state`);
+    return command.handle(this, m[2] ?? '');
   }
 }
