@@ -203,9 +203,11 @@ class PgMaildrop implements Pop3Maildrop {
     const to = from + uids.length;
     this.readAheadEnd = to;
     this.batchMessages = Math.min(READ_AHEAD_MESSAGES, this.batchMessages * 4);
-    // COPY takes no parameters: the folder id is a UUID from the database and the UIDs are integers
+    // COPY takes no parameters: the folder id is a UUID from the database and the UIDs are integers.
+    // A UID range, not a list: a folder's UIDs only grow, so every message now in the folder with a UID
+    // between two of the snapshot's was in the snapshot (one index range scan instead of one lookup per UID)
     const sql = `SELECT mm.uid, m.raw FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id
-                  WHERE mm.folder_id = '${this.listing.folderId}' AND mm.uid = ANY('{${uids.join(',')}}'::bigint[])`;
+                  WHERE mm.folder_id = '${this.listing.folderId}' AND mm.uid BETWEEN ${uids[0]} AND ${uids[uids.length - 1]}`;
     const done = copyOutBinary(this.conn, sql, COPY_OVERHEAD + uids.length * COPY_ROW_OVERHEAD + bytes)
       .then((data) => {
         if (this.released) return;
