@@ -32,6 +32,16 @@ describe('the mail store', () => {
     expect(next.deliveries[0].uid).toBe(3);
   });
 
+  it('stores a batch larger than one INSERT can carry (65,535 parameters) in one transaction', async () => {
+    const d = await makeDomain(db);
+    const box = await makeMailbox(db, d, 'large-batch');
+    const n = 3700; // 18 parameters a message: 66,600, one statement would be refused
+    const results = await deliverMessages(db, Array.from({ length: n }, (_, i) => message(`lb${i}-${box.id}`, [box.id])));
+    expect(results.map((r) => r.deliveries[0].uid)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    const [{ count }] = await db.query('SELECT count(*)::int AS count FROM mailbox_messages WHERE mailbox_id = $1', [box.id]);
+    expect(count).toBe(n);
+  });
+
   it('never reuses a UID, even after the message with the highest one is removed', async () => {
     const d = await makeDomain(db);
     const box = await makeMailbox(db, d, 'reuse');

@@ -205,6 +205,13 @@ interface FolderGroup {
 const MESSAGE_COLUMNS = 18;
 
 async function insertMessages(m: EntityManager, prepared: PreparedDelivery[]): Promise<void> {
+  // one statement per MESSAGE_ROWS_PER_INSERT: PostgreSQL's protocol numbers parameters with 16 bits
+  for (let k = 0; k < prepared.length; k += MESSAGE_ROWS_PER_INSERT) await insertMessageRows(m, prepared.slice(k, k + MESSAGE_ROWS_PER_INSERT));
+}
+
+const MESSAGE_ROWS_PER_INSERT = Math.floor(65535 / MESSAGE_COLUMNS);
+
+async function insertMessageRows(m: EntityManager, prepared: PreparedDelivery[]): Promise<void> {
   const params: unknown[] = [];
   const rows = prepared.map(({ messageId, req, summary, structure, fetchText, searchText, sha256 }) => {
     params.push(
