@@ -2,6 +2,9 @@
  * POP3 benchmark: Postbode against Dovecot (Debian package, Maildir), side by
  * side in one run, with the same client (Python's poplib, load.py) for both.
  *
+ * Postbode runs as deployed, as its own mail-server process (dist/apps/mail-server/src/main.js, POP3
+ * only), on the embedded PostgreSQL; Dovecot as its own processes.
+ *
  * Workload:
  *  1. 5 clients at once, each on its own 500-message mailbox (5 KB messages):
  *     log in, STAT, UIDL, RETR every message, QUIT. Messages per second over
@@ -25,16 +28,13 @@
  * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md. BENCH_CLIENTS,
  * BENCH_MESSAGES, BENCH_BIG and BENCH_ROUNDS change the workload (5, 500, 100000, 5).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { hash } from '@node-rs/argon2';
-import pino from 'pino';
-import { startMailServer } from '../../apps/mail-server/src/mail-server';
-import { loadConfig } from '../../libs/core/src/config/config';
 import { createDataSource } from '../../libs/core/src/database/data-source';
 import { startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../libs/core/src/database/open-database';
@@ -115,6 +115,42 @@ async function load(args: string[]): Promise<{ seconds: number; messages?: numbe
   return JSON.parse(stdout);
 }
 
+/** Starts `node dist/apps/mail-server/src/main.js` with POP3 on `port` only; resolves once it says it is ready. */
+async function spawnMailServer(databaseUrl: string, port: number, extraEnv: Record<string, string>): Promise<{ pid: number; close(): Promise<void> }> {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/apps/mail-server/src/main.js')], {
+    env: {
+      ...process.env,
+      ...extraEnv,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: resolve(WORK, 'postbode'),
+      MAIL_HOSTNAME: 'bench.test',
+      LOG_LEVEL: 'warn',
+      POP3_PORT: String(port),
+      // nothing to send or receive here: POP3 only
+      ...Object.fromEntries(['SMTP_PORT', 'SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT', 'IMAP_PORT', 'IMAPS_PORT', 'DELIVERY_WORKER'].map((k) => [k, 'off'])),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Mail server ready')) ok();
+    });
+    child.once('exit', (code) => fail(new Error(`mail server exited ${code} before it was ready: ${out}`)));
+  });
+  child.stdout!.resume();
+  return {
+    pid: child.pid!,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
@@ -142,12 +178,12 @@ async function main(): Promise<void> {
     await deliverMessages(db, Array.from({ length: Math.min(2000, BIG - i) }, (_, k) => ({ raw: crlf(message(i + k, 1024)), envelopeFrom: 'sender@example.org', mailboxIds: [mailboxIds.big] })));
   }
   await db.query('VACUUM ANALYZE');
+  // Postbode runs as deployed: the mail-server process (dist/.../main.js), its own heap and event loop,
+  // as Dovecot runs as its own processes; two of them, the second without the login memory
   const postbodePort = await freePort();
-  const config = loadConfig({ DATABASE_URL: pg.url, DATA_DIR: resolve(WORK, 'postbode'), MAIL_HOSTNAME: 'bench.test', LOG_LEVEL: 'warn', SMTP_PORT: 'off', SUBMISSION_PORT: 'off', SMTPS_PORT: 'off', POP3_PORT: String(postbodePort), POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off', DELIVERY_WORKER: 'off' }); // nothing to send here: POP3 only
-  const server = await startMailServer(config, db, pg.url, { log: pino({ level: 'warn' }) });
   const uncachedPort = await freePort();
-  const uncachedConfig = { ...config, pop3Port: uncachedPort, loginCacheSeconds: 0 };
-  const uncached = await startMailServer(uncachedConfig, db, pg.url, { log: pino({ level: 'warn' }) });
+  const server = await spawnMailServer(pg.url, postbodePort, {});
+  const uncached = await spawnMailServer(pg.url, uncachedPort, { LOGIN_CACHE_SECONDS: '0' });
 
   // --- Dovecot, Maildir, same messages
   console.log('filling Dovecot Maildirs...');
@@ -199,11 +235,12 @@ async function main(): Promise<void> {
     { name: 'Dovecot argon2id', port: dovecotPort, logins: users.map((u) => `a2-${u}@${DOMAIN}`) },
   ];
   try {
-    // CPU of each side during its rounds: Postbode is this Node process (both of its servers) plus
-    // its PostgreSQL; Dovecot is its master process and every process under it
+    // CPU of each side during its rounds: Postbode is its mail-server process plus its PostgreSQL;
+    // Dovecot is its master process and every process under it
     const postgresPid = firstLineNumber(resolve(WORK, 'pg', 'postmaster.pid'));
     const dovecotPid = firstLineNumber(resolve(dv, 'run', 'master.pid'));
-    const serverCpu = (name: string) => (name.startsWith('Postbode') ? process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 + treeCpuSeconds(postgresPid) : treeCpuSeconds(dovecotPid));
+    const serverCpu = (name: string) =>
+      name.startsWith('Postbode') ? treeCpuSeconds(name === 'Postbode' ? server.pid : uncached.pid) + treeCpuSeconds(postgresPid) : treeCpuSeconds(dovecotPid);
     const cpuPerThousand: Record<string, { server: number[]; client: number[] }> = Object.fromEntries(retrServers.map((s) => [s.name, { server: [], client: [] }]));
     const retrRound = async (s: (typeof retrServers)[number], counted = true) => {
       const cpuBefore = serverCpu(s.name);
