@@ -2,8 +2,7 @@ import { rmSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { makeTempDir } from '../libs/core/src/database/embedded-postgres';
 import { runNode } from './support/process';
-
-const freePort = () => 30000 + Math.floor(Math.random() * 20000);
+import { freePorts } from './support/smtp';
 
 describe('processes', () => {
   it('a bad configuration value stops the process with the variable named', async () => {
@@ -16,7 +15,9 @@ describe('processes', () => {
   });
 
   it('the mail server connects, reports ready and stops cleanly on SIGTERM', async () => {
-    const p = runNode('apps/mail-server/src/main.js', { DATABASE_URL: inject('databaseUrl'), SMTP_PORT: String(freePort()), SUBMISSION_PORT: String(freePort()), SMTPS_PORT: String(freePort()), POP3_PORT: 'off', POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off', DATA_DIR: makeTempDir('pb-mail-') });
+    // ports the kernel says are free (random ones could be a port another test's connection holds)
+    const [smtp, submission, smtps] = await freePorts(3);
+    const p = runNode('apps/mail-server/src/main.js', { DATABASE_URL: inject('databaseUrl'), SMTP_PORT: String(smtp), SUBMISSION_PORT: String(submission), SMTPS_PORT: String(smtps), POP3_PORT: 'off', POP3S_PORT: 'off', IMAP_PORT: 'off', IMAPS_PORT: 'off', DATA_DIR: makeTempDir('pb-mail-') });
     await p.waitFor(/ready/i);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
@@ -24,21 +25,22 @@ describe('processes', () => {
 
   it('npm start on a fresh data folder: embedded PostgreSQL, API with Swagger UI, mail server, admin key printed once', async () => {
     const dataDir = makeTempDir('pb-start-');
-    const apiPort = freePort();
+    const [apiPort, pgPort, smtp, submission, smtps, pop3, pop3s, imap, imaps] = await freePorts(9);
     const env = {
       DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(freePort()),
+      EMBEDDED_PG_PORT: String(pgPort),
       API_PORT: String(apiPort),
-      SMTP_PORT: String(freePort()),
-      SUBMISSION_PORT: String(freePort()),
-      SMTPS_PORT: String(freePort()),
-      POP3_PORT: String(freePort()),
-      POP3S_PORT: String(freePort()),
-      IMAP_PORT: String(freePort()),
-      IMAPS_PORT: String(freePort()),
+      SMTP_PORT: String(smtp),
+      SUBMISSION_PORT: String(submission),
+      SMTPS_PORT: String(smtps),
+      POP3_PORT: String(pop3),
+      POP3S_PORT: String(pop3s),
+      IMAP_PORT: String(imap),
+      IMAPS_PORT: String(imaps),
     };
+    let current: ReturnType<typeof runNode> | null = null;
     try {
-      const first = runNode('scripts/start.js', env);
+      const first = (current = runNode('scripts/start.js', env));
       await first.waitFor(/Postbode is running/, 90_000);
       const out = first.output();
       expect(out).toContain(`http://127.0.0.1:${apiPort}/docs`);
@@ -61,14 +63,22 @@ describe('processes', () => {
       expect(await first.exited).toBe(0);
 
       // second start: same data, no new key printed
-      const second = runNode('scripts/start.js', env);
+      const second = (current = runNode('scripts/start.js', env));
       await second.waitFor(/Postbode is running/, 90_000);
       expect(second.output()).not.toMatch(/pb_[0-9a-f]{12}_/);
       const again = await fetch(`http://127.0.0.1:${apiPort}/v1/customers`, { headers: { Authorization: `Bearer ${key}` } });
       expect(again.status).toBe(200);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+    } catch (err) {
+      // what the platform printed says why (a listener that could not bind, a child that died)
+      throw new Error(`${(err as Error).message}\n--- npm start printed:\n${current?.output() ?? ''}`, { cause: err });
     } finally {
+      // a failed run must not leave the platform (and its PostgreSQL) running
+      if (current && current.child.exitCode === null && current.child.signalCode === null) {
+        current.child.kill('SIGTERM');
+        await current.exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);

@@ -97,7 +97,8 @@ describe('several mail-server processes on one database', () => {
     await first.kill9();
     const results = await Promise.all(sending);
     const accepted = results.flatMap((r) => r.accepted);
-    expect(accepted.length).toBeGreaterThanOrEqual(40);
+    // 40 were committed; up to one per connection may have been committed with its 250 still unsent
+    expect(accepted.length).toBeGreaterThanOrEqual(40 - connections);
     expect(accepted.length).toBeLessThan(200); // the crash really interrupted the load
 
     const second = await spawnMailServer(first.env); // same ports, same data dir

@@ -22,6 +22,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `n` different ports nobody listens on right now (all held until each is known, so none repeats). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 export interface TestMailServer {
   db: DataSource;
   config: PostbodeConfig;
