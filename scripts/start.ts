@@ -6,13 +6,14 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { MAIL_SERVER_NODE_FLAGS } from '../apps/mail-server/src/node-flags';
 import { loadConfigOrExit } from '../libs/core/src/config/config';
 import { startEmbeddedPostgres, EmbeddedPostgresHandle } from '../libs/core/src/database/embedded-postgres';
 
 const dist = resolve(__dirname, '..');
 
-function run(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [resolve(dist, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(name: string, script: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, [...nodeFlags, resolve(dist, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
   const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     }
   });
   await api.ready; // the API has migrated the schema
-  const mail = run('mail', 'apps/mail-server/src/main.js', env);
+  const mail = run('mail', 'apps/mail-server/src/main.js', env, MAIL_SERVER_NODE_FLAGS);
   children.push(mail.child);
   mail.child.on('exit', (code) => {
     if (!stopping) {

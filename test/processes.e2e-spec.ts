@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
+import { MAIL_SERVER_NODE_FLAGS } from '../apps/mail-server/src/node-flags';
 import { makeTempDir } from '../libs/core/src/database/embedded-postgres';
 import { runNode } from './support/process';
 import { freePorts } from './support/smtp';
@@ -59,6 +60,9 @@ describe('processes', () => {
       const script = /<script type="module"[^>]* src="(\/assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
       expect((await fetch(`http://127.0.0.1:${apiPort}${script}`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
+      // the mail server runs with its Node flags (apps/mail-server/src/node-flags.ts)
+      const mailPid = /Mail server ready \(.*pid (\d+)\)/.exec(out)?.[1];
+      expect(readFileSync(`/proc/${mailPid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...MAIL_SERVER_NODE_FLAGS]));
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 

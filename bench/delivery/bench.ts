@@ -36,6 +36,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
+import { MAIL_SERVER_NODE_FLAGS } from '../../apps/mail-server/src/node-flags';
 import { createDataSource } from '../../libs/core/src/database/data-source';
 import { startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../libs/core/src/database/open-database';
@@ -316,7 +317,7 @@ async function postbode(sinkPort: number): Promise<Peer & { pgVersion: string }>
       const port = await freePort();
       const out = openSync(logFile, 'a');
       const start = performance.now();
-      const child: ChildProcess = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/apps/mail-server/src/main.js')], {
+      const child: ChildProcess = spawn(process.execPath, [...MAIL_SERVER_NODE_FLAGS, ...nodeArgs, resolve(ROOT, 'dist/apps/mail-server/src/main.js')], {
         env: {
           ...process.env,
           DATABASE_URL: pg.url,

@@ -29,12 +29,13 @@
  * BENCH_MESSAGES, BENCH_BIG and BENCH_ROUNDS change the workload (5, 500, 100000, 5).
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { hash } from '@node-rs/argon2';
+import { MAIL_SERVER_NODE_FLAGS } from '../../apps/mail-server/src/node-flags';
 import { createDataSource } from '../../libs/core/src/database/data-source';
 import { startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../libs/core/src/database/open-database';
@@ -116,10 +117,10 @@ async function load(args: string[]): Promise<{ seconds: number; messages?: numbe
   return JSON.parse(stdout);
 }
 
-/** Starts `node dist/apps/mail-server/src/main.js` with POP3 on `port` only; resolves once it says it is ready. */
+/** Starts `node dist/apps/mail-server/src/main.js` as `npm start` does (its Node flags too) with POP3 on `port` only; resolves once it says it is ready. */
 async function spawnMailServer(databaseUrl: string, port: number, extraEnv: Record<string, string>): Promise<{ pid: number; close(): Promise<void> }> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/apps/mail-server/src/main.js')], {
+  const child = spawn(process.execPath, [...MAIL_SERVER_NODE_FLAGS, ...nodeArgs, resolve(ROOT, 'dist/apps/mail-server/src/main.js')], {
     env: {
       ...process.env,
       ...extraEnv,
@@ -131,8 +132,12 @@ async function spawnMailServer(databaseUrl: string, port: number, extraEnv: Reco
       // nothing to send or receive here: POP3 only
       ...Object.fromEntries(['SMTP_PORT', 'SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT', 'IMAP_PORT', 'IMAPS_PORT', 'DELIVERY_WORKER'].map((k) => [k, 'off'])),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // what the process prints (and --trace-gc and the like from BENCH_NODE_ARGS) goes to work/postbode-<port>.log
+  const log = createWriteStream(resolve(WORK, `postbode-${port}.log`));
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((ok, fail) => {
     let out = '';
@@ -142,7 +147,6 @@ async function spawnMailServer(databaseUrl: string, port: number, extraEnv: Reco
     });
     child.once('exit', (code) => fail(new Error(`mail server exited ${code} before it was ready: ${out}`)));
   });
-  child.stdout!.resume();
   return {
     pid: child.pid!,
     close: async () => {
