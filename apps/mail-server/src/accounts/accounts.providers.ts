@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
 import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
-import { ACCOUNT_CACHE, AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG, VERIFIED_LOGINS } from '../tokens';
+import { LoginGuard } from '../../../../libs/core/src/mail-accounts/mailbox-login';
+import { ACCOUNT_CACHE, AUTH_THROTTLE, DATABASE_URL, LOGGER, LOGIN_GUARD, MAIL_CONFIG, VERIFIED_LOGINS } from '../tokens';
 import { AccountCache } from './account-cache';
 import { ChangeListener } from './change-listener';
 
@@ -47,5 +48,10 @@ export const ACCOUNT_PROVIDERS: Provider[] = [
       });
       return verified;
     },
+  },
+  {
+    provide: LOGIN_GUARD,
+    inject: [AUTH_THROTTLE, VERIFIED_LOGINS],
+    useFactory: (throttle: AuthThrottle, verified: VerifiedLogins): LoginGuard => ({ throttle, verified }),
   },
 ];

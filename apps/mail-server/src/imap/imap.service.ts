@@ -2,11 +2,10 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
+import { LoginGuard } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { isLoopback } from '../smtp/session';
 import { TlsCredentials } from '../smtp/tls-certificate';
-import { AUTH_THROTTLE, LOGGER, MAIL_CONFIG, TLS_CREDENTIALS, VERIFIED_LOGINS } from '../tokens';
+import { LOGGER, LOGIN_GUARD, MAIL_CONFIG, TLS_CREDENTIALS } from '../tokens';
 import { IMAP_DEFAULTS, ImapListeners, startImap } from './imap-server';
 import { MailSignals } from './mail-signals';
 import { PgImapBackend } from './pg/pg-imap-backend';
@@ -35,8 +34,7 @@ export class ImapService implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
     private readonly db: DataSource,
-    @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
-    @Inject(VERIFIED_LOGINS) private readonly verified: VerifiedLogins,
+    @Inject(LOGIN_GUARD) private readonly guard: LoginGuard,
     @Inject(TLS_CREDENTIALS) private readonly tls: TlsCredentials,
     private readonly signals: MailSignals,
     @Inject(LOGGER) private readonly log: Logger,
@@ -46,7 +44,7 @@ export class ImapService implements OnApplicationBootstrap, BeforeApplicationShu
     const { config } = this;
     if (config.imapPort === null && config.imapsPort === null) return;
     const log = (event: Record<string, unknown>, msg: string) => this.log.info(event, msg);
-    const backend = new PgImapBackend(this.db, { throttle: this.throttle, verified: this.verified }, this.signals, { maxMessageBytes: config.maxMessageBytes, log });
+    const backend = new PgImapBackend(this.db, this.guard, this.signals, { maxMessageBytes: config.maxMessageBytes, log });
     this.listeners = await startImap(
       {
         ...IMAP_DEFAULTS,

@@ -2,10 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
+import { LoginGuard } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { loadTlsCredentials } from '../smtp/tls-certificate';
-import { AUTH_THROTTLE, DATABASE_URL, LOGGER, MAIL_CONFIG, VERIFIED_LOGINS } from '../tokens';
+import { DATABASE_URL, LOGGER, LOGIN_GUARD, MAIL_CONFIG } from '../tokens';
 import { Pop3PgBackend } from './pop3-pg-backend';
 import { Pop3Listeners, startPop3 } from './pop3-server';
 
@@ -22,8 +21,7 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
     private readonly db: DataSource,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
-    @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
-    @Inject(VERIFIED_LOGINS) private readonly verified: VerifiedLogins,
+    @Inject(LOGIN_GUARD) private readonly guard: LoginGuard,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -32,7 +30,7 @@ export class Pop3Service implements OnApplicationBootstrap, BeforeApplicationShu
     if (pop3Port === null && pop3sPort === null) return;
     const tls = await loadTlsCredentials(this.config);
     const log = this.log.child({ proto: 'pop3' });
-    const backend = new Pop3PgBackend(this.db, this.databaseUrl, { throttle: this.throttle, verified: this.verified }, log);
+    const backend = new Pop3PgBackend(this.db, this.databaseUrl, this.guard, log);
     this.backend = backend;
     this.listeners = await startPop3(
       {

@@ -33,7 +33,7 @@ async function authenticate(ctx: SmtpContext, auth: SMTPServerAuthentication, se
   }
   try {
     // the one login order of every protocol (libs/core/src/mail-accounts/mailbox-login.ts); the account read fresh
-    const result = await mailboxLogin(ctx.db, { throttle: ctx.throttle, verified: ctx.verified }, username, auth.password ?? '', ip);
+    const result = await mailboxLogin(ctx.db, ctx.guard, username, auth.password ?? '', ip);
     if (result.ok) {
       log.info({ event: 'auth_ok', mailbox: result.mailbox.id }, 'login');
       return { mailboxId: result.mailbox.id, address: result.mailbox.address, customerId: result.mailbox.customerId };

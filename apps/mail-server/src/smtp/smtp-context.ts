@@ -1,8 +1,7 @@
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
-import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
+import { LoginGuard } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
 import { AccountCache } from '../accounts/account-cache';
 
@@ -11,9 +10,8 @@ export interface SmtpContext {
   config: PostbodeConfig;
   db: DataSource;
   accounts: AccountCache;
-  throttle: AuthThrottle;
-  /** Passwords this process verified a moment ago; null: every login runs argon2id. */
-  verified: VerifiedLogins | null;
+  /** The lockout counts and this process's verified logins (its `verified` null: every login runs argon2id). */
+  guard: LoginGuard;
   deliveries: DeliveryBatcher;
   log: Logger;
 }

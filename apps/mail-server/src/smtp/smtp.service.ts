@@ -3,10 +3,9 @@ import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostbodeConfig } from '../../../../libs/core/src/config/config';
 import { AccountCache } from '../accounts/account-cache';
-import { AuthThrottle } from '../../../../libs/core/src/mail-accounts/auth-throttle';
-import { VerifiedLogins } from '../../../../libs/core/src/mailboxes/verified-logins';
+import { LoginGuard } from '../../../../libs/core/src/mail-accounts/mailbox-login';
 import { DeliveryBatcher } from '../../../../libs/core/src/mail-store/delivery-batcher';
-import { ACCOUNT_CACHE, AUTH_THROTTLE, DELIVERIES, LOGGER, MAIL_CONFIG, TLS_CREDENTIALS, VERIFIED_LOGINS } from '../tokens';
+import { ACCOUNT_CACHE, DELIVERIES, LOGGER, LOGIN_GUARD, MAIL_CONFIG, TLS_CREDENTIALS } from '../tokens';
 import { ListeningPort, SmtpListeners } from './smtp-listeners';
 import { TlsCredentials } from './tls-certificate';
 
@@ -22,8 +21,7 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(MAIL_CONFIG) private readonly config: PostbodeConfig,
     private readonly db: DataSource,
     @Inject(ACCOUNT_CACHE) private readonly accounts: AccountCache,
-    @Inject(AUTH_THROTTLE) private readonly throttle: AuthThrottle,
-    @Inject(VERIFIED_LOGINS) private readonly verified: VerifiedLogins,
+    @Inject(LOGIN_GUARD) private readonly guard: LoginGuard,
     @Inject(DELIVERIES) private readonly deliveries: DeliveryBatcher,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(TLS_CREDENTIALS) private readonly tls: TlsCredentials,
@@ -32,11 +30,11 @@ export class SmtpService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const tls = this.tls;
     this.tlsSource = tls.source;
-    const ctx = { config: this.config, db: this.db, accounts: this.accounts, throttle: this.throttle, verified: this.verified, deliveries: this.deliveries, log: this.log };
+    const ctx = { config: this.config, db: this.db, accounts: this.accounts, guard: this.guard, deliveries: this.deliveries, log: this.log };
     this.listeners = new SmtpListeners(ctx, tls);
     this.ports = await this.listeners.start();
     // old login-failure rows are only clutter; any process may sweep them
-    this.purgeTimer = setInterval(() => void this.throttle.purgeExpired().catch(() => undefined), 10 * 60_000);
+    this.purgeTimer = setInterval(() => void this.guard.throttle.purgeExpired().catch(() => undefined), 10 * 60_000);
     this.purgeTimer.unref();
   }
 
