@@ -42,6 +42,9 @@ function messageIndex(s: Pop3Session, arg: string): number | null {
 
 const LF_DOT = Buffer.from('\n.');
 
+/** An empty body counts as ending in CRLF: the terminator follows it directly. */
+const endsInCrlf = (body: Buffer) => body.length === 0 || (body.length >= 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a);
+
 /**
  * A multi-line response in one buffer (one write, one segment on the wire):
  * the first line, the body with RFC 1939 byte stuffing (a line that starts
@@ -53,7 +56,7 @@ export function multiLine(first: string | null, body: Buffer): Buffer {
   let stuffed = leadingDot ? 1 : 0;
   // "\n." cannot overlap itself: the next one starts two bytes on at the earliest
   for (let i = body.indexOf(LF_DOT); i !== -1; i = body.indexOf(LF_DOT, i + 2)) stuffed++;
-  const endsWithCrlf = body.length === 0 || (body.length >= 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a);
+  const endsWithCrlf = endsInCrlf(body);
   const headLength = first === null ? 0 : first.length + 2;
   const out = Buffer.allocUnsafe(headLength + body.length + stuffed + (endsWithCrlf ? 3 : 5));
   let o = 0;
@@ -93,7 +96,7 @@ export function multiLine(first: string | null, body: Buffer): Buffer {
 export function multiLineParts(first: string, body: Buffer): Array<Buffer | string> {
   const stuffing = (body.length > 0 && body[0] === 0x2e) || body.indexOf(LF_DOT) !== -1;
   if (stuffing) return [multiLine(first, body)];
-  const endsWithCrlf = body.length === 0 || (body.length >= 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a);
+  const endsWithCrlf = endsInCrlf(body);
   return [`${first}\r\n`, body, endsWithCrlf ? '.\r\n' : '\r\n.\r\n'];
 }
 

@@ -93,11 +93,11 @@ export class Pop3Session {
 
   /** Writes a response's parts in one gathered write (one segment on the wire, no concatenated copy). */
   sendParts(parts: ReadonlyArray<Buffer | string>): void {
-    if (this.closed) return;
     if (parts.length === 1) {
-      this.socket.write(parts[0]);
+      this.sendRaw(parts[0]);
       return;
     }
+    if (this.closed) return;
     this.socket.cork();
     for (const part of parts) this.socket.write(part, 'latin1');
     this.socket.uncork();
