@@ -141,10 +141,13 @@ async function spawnMailServer(databaseUrl: string, port: number, extraEnv: Reco
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((ok, fail) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Mail server ready')) ok();
-    });
+      if (!out.includes('Mail server ready')) return;
+      child.stdout!.off('data', onData); // the log file keeps the rest
+      ok();
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', (code) => fail(new Error(`mail server exited ${code} before it was ready: ${out}`)));
   });
   return {
