@@ -33,6 +33,15 @@ def retr_all(args):
     return count, octets, [t_login - t0, t_listed - t_login, t_first - t_listed, t_retr - t_first, t_end - t_retr]
 
 
+def autogroup():
+    """the scheduling group this process runs in (Linux autogroup), for the bench's log"""
+    try:
+        with open("/proc/self/autogroup") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "n/a"
+
+
 def main():
     mode, port, password, users = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
     if mode == "retr":
@@ -48,7 +57,7 @@ def main():
         phases = [sum(r[2][k] for r in results) / len(results) for k in range(5)]
         totals = sorted(sum(r[2]) for r in results)
         phases += [totals[0], totals[-1]]  # the quickest and the slowest session
-        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results), "clientCpu": client_cpu, "phases": phases}))
+        print(json.dumps({"seconds": seconds, "messages": sum(r[0] for r in results), "octets": sum(r[1] for r in results), "clientCpu": client_cpu, "phases": phases, "autogroup": autogroup()}))
     else:
         start = time.perf_counter()
         p = poplib.POP3("127.0.0.1", port, timeout=600)
