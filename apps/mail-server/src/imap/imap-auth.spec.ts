@@ -129,6 +129,18 @@ describe('IMAP authentication and TLS', () => {
     await server.imap.close();
   });
 
+  it('pauses a failed login once: not again after the pause the backend (the lockout) already made', async () => {
+    // the session's schedule (10 s, its cap) and the backend's pause are as long: were the latter not deducted, the answer would take 10 s
+    const paused: ImapBackend = { authenticate: async () => ({ ok: false, temporary: false, message: 'invalid user name or password', pausedMs: 10_000 }) };
+    const server = await startTestImap(paused, { failureDelayMs: 10_000 });
+    const { client } = await RawImapClient.open(server.port);
+    const started = Date.now();
+    expect(tagged(await client.cmd('LOGIN someone x'))).toBe('t1 NO [AUTHENTICATIONFAILED] invalid user name or password');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    client.close();
+    await server.imap.close();
+  });
+
   it('answers a temporary backend failure with NO [UNAVAILABLE] and an unexpected one with NO [SERVERBUG]', async () => {
     const flaky: ImapBackend = {
       authenticate: async (user) => {

@@ -40,7 +40,10 @@ export interface ImapBackend {
   authenticate(user: string, password: string, remoteAddress: string): Promise<ImapAuthResult>;
 }
 
-export type ImapAuthResult = { ok: true; account: ImapAccount } | { ok: false; temporary: boolean; message: string };
+export type ImapAuthResult =
+  | { ok: true; account: ImapAccount }
+  /** pausedMs: how long the backend already held the failure back (the shared lockout's pause); the session pauses only for the rest. */
+  | { ok: false; temporary: boolean; message: string; pausedMs?: number };
 
 /** One logged-in user's view of their mailbox. Made per session at login, closed at logout or disconnect. */
 export interface ImapAccount {

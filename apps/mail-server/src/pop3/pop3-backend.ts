@@ -5,7 +5,8 @@
  */
 export type Pop3AuthResult =
   | { ok: true; mailboxId: string; address: string }
-  | { ok: false; temporary: boolean; message: string };
+  /** pausedMs: how long the backend already held the failure back (the shared lockout's pause); the session pauses only for the rest. */
+  | { ok: false; temporary: boolean; message: string; pausedMs?: number };
 
 /**
  * The maildrop as it was at login; held under a lock until release().

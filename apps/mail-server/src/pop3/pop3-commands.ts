@@ -1,3 +1,4 @@
+import { failurePause } from '../login-pause';
 import type { Pop3Session, Pop3State } from './pop3-session';
 
 /** One POP3 verb: where it is allowed and what it does. */
@@ -120,7 +121,7 @@ async function login(s: Pop3Session, user: string, password: string): Promise<vo
   if (!result.ok) {
     s.failures += 1;
     // slow every failure down, more with each one, then hang up
-    await new Promise((r) => setTimeout(r, Math.min(s.opts.failureDelayMs * s.failures, 10_000)));
+    await failurePause(s.opts.failureDelayMs, s.failures, result.pausedMs);
     s.send(`-ERR [${result.temporary ? 'SYS/TEMP' : 'AUTH'}] ${result.message}`);
     if (s.failures >= s.opts.maxFailures) await s.close();
     return;

@@ -61,7 +61,7 @@ export class Pop3PgBackend implements Pop3Backend {
 
   async authenticate(user: string, password: string, remoteAddress: string): Promise<Pop3AuthResult> {
     const result = await mailboxLogin(this.db, this.guard, user, password, remoteAddress);
-    if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
+    if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message, pausedMs: result.delayMs };
     return { ok: true, mailboxId: result.mailbox.id, address: result.mailbox.address };
   }
 

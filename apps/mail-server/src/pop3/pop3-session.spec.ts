@@ -233,6 +233,28 @@ describe('POP3 protocol layer', () => {
     }
   });
 
+  it('pauses a failed login once: not again after the pause the backend (the lockout) already made', async () => {
+    // the session's schedule (10 s, its cap) and the backend's pause are as long: were the latter not deducted, the answer would take 10 s
+    const paused: Pop3Backend = {
+      authenticate: async () => ({ ok: false, temporary: false, message: 'invalid user name or password', pausedMs: 10_000 }),
+      openMaildrop: async () => ({ ok: false, inUse: false, message: 'never reached' }),
+    };
+    const other = await startPop3(
+      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10_000, maxFailures: 3, log: () => undefined },
+      paused,
+    );
+    const c = await Client.open((other.servers[0].address() as { port: number }).port);
+    try {
+      await c.cmd('USER someone@example.test');
+      const started = Date.now();
+      expect(await c.cmd('PASS x')).toMatch(/^-ERR \[AUTH\] invalid user name or password/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      c.socket.destroy();
+      await other.close();
+    }
+  });
+
   it('hangs up after repeated failures', async () => {
     const c = await Client.open(port);
     for (let i = 0; i < 3; i++) {

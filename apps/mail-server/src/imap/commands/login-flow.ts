@@ -1,3 +1,4 @@
+import { failurePause } from '../../login-pause';
 import type { CommandResult } from '../imap-command';
 import type { ImapSession } from '../imap-session';
 import { capabilities } from './capability';
@@ -10,7 +11,7 @@ export async function login(s: ImapSession, user: string, password: string): Pro
   const result = await s.backend.authenticate(user, password, s.remoteAddress);
   if (!result.ok) {
     s.failures += 1;
-    await new Promise((r) => setTimeout(r, Math.min(s.opts.failureDelayMs * s.failures, 10_000)));
+    await failurePause(s.opts.failureDelayMs, s.failures, result.pausedMs);
     s.opts.log({ session: s.id, remote: s.remoteAddress, failures: s.failures }, 'imap login failed');
     if (!result.temporary && s.failures >= s.opts.maxFailures) {
       s.send('* BYE too many failed logins');

@@ -32,7 +32,7 @@ export class PgImapBackend implements ImapBackend {
   async authenticate(user: string, password: string, remoteAddress: string): Promise<ImapAuthResult> {
     try {
       const result = await mailboxLogin(this.db, this.guard, user, password, remoteAddress);
-      if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message };
+      if (!result.ok) return { ok: false, temporary: result.temporary, message: result.message, pausedMs: result.delayMs };
       await ensureDefaultFolders(this.db.manager, result.mailbox.id);
       return {
         ok: true,
