@@ -119,7 +119,8 @@ const firstLineNumber = (file: string) => Number(readFileSync(file, 'utf8').spli
  * (six CPU-hungry threads against its one event loop) but with Dovecot only as one group against
  * another. In a session of their own they are one group against either server, as on a real machine,
  * where the servers are services of their own and the clients are elsewhere. BENCH_SAME_SESSION=1
- * keeps them in this session, as runs before 2026-11-29 14:00 did, to show the difference.
+ * keeps them in this session, as runs before 2026-11-29 13:40 did (A/B runs on 2026-11-29 showed no
+ * difference in the ratio beyond the noise, RESULTS.md).
  */
 async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number; clientCpu?: number; phases?: number[]; autogroup?: string }> {
   const child = spawn('python3', [resolve(HERE, 'load.py'), ...args], { detached: process.env.BENCH_SAME_SESSION !== '1', stdio: ['ignore', 'pipe', 'pipe'] });
