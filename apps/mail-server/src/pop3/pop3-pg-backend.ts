@@ -18,6 +18,38 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024;
  * waiting for a 2 MB query; each next one is 4× larger up to the limits above.
  */
 const FIRST_BATCH_MESSAGES = 16;
+/**
+ * What all sessions of one process may hold read ahead together (asked of the database and not yet
+ * taken by a RETR). Each downloading session holds up to two batches of READ_AHEAD_BYTES; past this
+ * bound batches shrink to what is left of it, down to the one message a RETR asks for, so a thousand
+ * sessions downloading at once are slower rather than taking the process's memory.
+ */
+export const PROCESS_READ_AHEAD_BYTES = 256 * 1024 * 1024;
+
+/** The read-ahead bytes of one process's POP3 sessions, against PROCESS_READ_AHEAD_BYTES. */
+export class ReadAheadBudget {
+  private used = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** What a next batch may take now. */
+  get available(): number {
+    return Math.max(0, this.limitBytes - this.used);
+  }
+
+  take(bytes: number): void {
+    this.used += bytes;
+  }
+
+  giveBack(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
 /** Binary COPY framing: header and trailer, and per row its field count, two lengths and the 8-byte UID. */
 const COPY_OVERHEAD = 21;
 const COPY_ROW_OVERHEAD = 18;
@@ -40,13 +72,16 @@ const LOCK_KEY = `hashtextextended('postbode:maildrop:' || $1, 0)`;
  */
 export class Pop3PgBackend implements Pop3Backend {
   private readonly sessionConnections: Pool;
+  readonly readAhead: ReadAheadBudget;
 
   constructor(
     private readonly db: DataSource,
     databaseUrl: string,
     private readonly guard: LoginGuard,
     private readonly log: Logger,
+    readAheadBytes = PROCESS_READ_AHEAD_BYTES,
   ) {
+    this.readAhead = new ReadAheadBudget(readAheadBytes);
     this.sessionConnections = new Pool({
       connectionString: databaseUrl,
       application_name: 'postbode-pop3',
@@ -81,7 +116,7 @@ export class Pop3PgBackend implements Pop3Backend {
         return { ok: false, inUse: true, message: 'maildrop already locked by another session' };
       }
       const listing = await readListing(conn, mailboxId);
-      return { ok: true, maildrop: new PgMaildrop(this.db, conn, giveBack, mailboxId, listing, this.log) };
+      return { ok: true, maildrop: new PgMaildrop(this.db, conn, giveBack, mailboxId, listing, this.readAhead, this.log) };
     } catch (err) {
       // closing the connection drops the lock, if it was taken
       giveBack(err as Error);
@@ -135,7 +170,11 @@ async function readListing(conn: PoolClient, mailboxId: string): Promise<Listing
 class PgMaildrop implements Pop3Maildrop {
   readonly count: number;
   readonly octets: number;
-  /** Read-ahead: index → raw message, or null when it is gone from the folder. */
+  /**
+   * Read-ahead: index → raw message, or null when it is gone from the folder. Every entry, and every
+   * message of a batch still on its way, counts its listed size against the process's budget until
+   * a RETR takes it or the cache is dropped.
+   */
   private readonly cache = new Map<number, Buffer | null>();
   private loading: { from: number; to: number; done: Promise<void> } | null = null;
   /** Everything below this index has been asked of the database (for reading ahead in order). */
@@ -150,6 +189,7 @@ class PgMaildrop implements Pop3Maildrop {
     private readonly giveBack: (broken?: Error) => void,
     private readonly mailboxId: string,
     private readonly listing: Listing,
+    private readonly budget: ReadAheadBudget,
     private readonly log: Logger,
   ) {
     this.count = listing.uids.length;
@@ -174,7 +214,7 @@ class PgMaildrop implements Pop3Maildrop {
     if (pending && index >= pending.from && index < pending.to) await pending.done;
     if (!this.cache.has(index)) {
       // not read in order: start over from here, small again
-      this.cache.clear();
+      this.dropCache();
       this.batchMessages = FIRST_BATCH_MESSAGES;
       await this.load(index);
     }
@@ -182,25 +222,42 @@ class PgMaildrop implements Pop3Maildrop {
   }
 
   private take(index: number): Buffer | null {
-    const raw = this.cache.get(index) ?? null;
-    this.cache.delete(index);
+    const raw = this.cache.get(index);
+    if (raw !== undefined) {
+      // (undefined: released while the batch was on its way, and already given back)
+      this.cache.delete(index);
+      this.budget.giveBack(this.listing.sizes[index]);
+    }
     // clients read in order: once half of what was read ahead is taken, the next batch
     // is fetched while this message goes out, so the client never waits for the query
-    if (!this.loading && this.readAheadEnd < this.count && this.readAheadEnd - index <= READ_AHEAD_MESSAGES / 2) {
+    if (!this.loading && !this.released && this.readAheadEnd < this.count && this.readAheadEnd - index <= READ_AHEAD_MESSAGES / 2) {
       this.load(this.readAheadEnd).catch(() => undefined); // a failed read-ahead is retried by the fetch that needs it
     }
-    return raw;
+    return raw ?? null;
   }
 
-  /** One query for the messages from `from` on, within the read-ahead limits, by (folder, UID): never another message's bytes. */
+  /** Gives the cached messages' bytes back to the process's budget and forgets them. */
+  private dropCache(): void {
+    for (const index of this.cache.keys()) this.budget.giveBack(this.listing.sizes[index]);
+    this.cache.clear();
+  }
+
+  /**
+   * One query for the messages from `from` on, within the read-ahead limits (the session's and what is
+   * left of the process's), by (folder, UID): never another message's bytes. At least one message.
+   */
   private load(from: number): Promise<void> {
+    // the session's connection went back to the pool with the lock: another session may be using it
+    if (this.released) return Promise.reject(new Error('maildrop already released'));
     const uids: number[] = [];
     let bytes = 0;
-    for (let i = from; i < this.count && uids.length < this.batchMessages && (uids.length === 0 || bytes + this.listing.sizes[i] <= READ_AHEAD_BYTES); i++) {
+    const maxBytes = Math.min(READ_AHEAD_BYTES, this.budget.available);
+    for (let i = from; i < this.count && uids.length < this.batchMessages && (uids.length === 0 || bytes + this.listing.sizes[i] <= maxBytes); i++) {
       uids.push(this.listing.uids[i]);
       bytes += this.listing.sizes[i];
     }
     const to = from + uids.length;
+    this.budget.take(bytes);
     this.readAheadEnd = to;
     this.batchMessages = Math.min(READ_AHEAD_MESSAGES, this.batchMessages * 4);
     // COPY takes no parameters: the folder id is a UUID from the database and the UIDs are integers.
@@ -210,15 +267,30 @@ class PgMaildrop implements Pop3Maildrop {
                   WHERE mm.folder_id = '${this.listing.folderId}' AND mm.uid BETWEEN ${uids[0]} AND ${uids[uids.length - 1]}`;
     const done = copyOutBinary(this.conn, sql, COPY_OVERHEAD + uids.length * COPY_ROW_OVERHEAD + bytes)
       .then((data) => {
-        if (this.released) return;
+        if (this.released) {
+          // the session ended while this batch was on its way: nothing is cached any more
+          this.budget.giveBack(bytes);
+          return;
+        }
         const byUid = new Map<number, Buffer>();
         for (const [uid, raw] of binaryCopyRows(data)) byUid.set(Number(uid!.readBigInt64BE(0)), raw!);
+        const rows: Array<Buffer | null> = [];
         for (let i = from; i < to; i++) {
           const raw = byUid.get(this.listing.uids[i]) ?? null;
           // LIST announced this size: never send other octets under it
           if (raw && raw.length !== this.listing.sizes[i]) throw new Error(`message ${i + 1}: stored ${raw.length} octets, listed ${this.listing.sizes[i]}`);
-          this.cache.set(i, raw);
+          rows.push(raw);
         }
+        for (let i = from; i < to; i++) {
+          // a batch asked for before the session jumped elsewhere may bring a message again: counted once
+          if (this.cache.has(i)) this.budget.giveBack(this.listing.sizes[i]);
+          this.cache.set(i, rows[i - from]);
+        }
+      })
+      .catch((err: unknown) => {
+        // nothing of this batch was cached: its bytes go back at once
+        this.budget.giveBack(bytes);
+        throw err;
       })
       .finally(() => {
         if (this.loading?.done === done) this.loading = null;
@@ -241,7 +313,7 @@ class PgMaildrop implements Pop3Maildrop {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    this.cache.clear();
+    this.dropCache();
     try {
       await this.conn.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [this.mailboxId]);
       this.giveBack();
