@@ -29,11 +29,12 @@
  * Run with `bash bench/pop3/run.sh`; results are appended to RESULTS.md. BENCH_CLIENTS,
  * BENCH_MESSAGES, BENCH_BIG and BENCH_ROUNDS change the workload (5, 500, 100000, 15).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { MAIL_SERVER_NODE_FLAGS } from '../../apps/mail-server/src/node-flags';
 import { createDataSource } from '../../libs/core/src/database/data-source';
@@ -42,6 +43,7 @@ import { runMigrationsLocked } from '../../libs/core/src/database/open-database'
 import { Customer, Domain, Mailbox } from '../../libs/core/src/entities';
 import { deliverMessages } from '../../libs/core/src/mail-store/deliver';
 
+const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 const HERE = resolve(ROOT, 'bench/pop3');
 const WORK = resolve(HERE, 'work');
@@ -123,15 +125,10 @@ const firstLineNumber = (file: string) => Number(readFileSync(file, 'utf8').spli
  * difference in the ratio beyond the noise, RESULTS.md).
  */
 async function load(args: string[]): Promise<{ seconds: number; messages?: number; count?: number; clientCpu?: number; phases?: number[]; autogroup?: string }> {
-  const child = spawn('python3', [resolve(HERE, 'load.py'), ...args], { detached: process.env.BENCH_SAME_SESSION !== '1', stdio: ['ignore', 'pipe', 'pipe'] });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 1_800_000);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((r) => child.once('close', r));
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`load.py ${args[0]} exited ${code}: ${stderr}`);
+  const python = ['python3', resolve(HERE, 'load.py'), ...args];
+  // execFile passes no `detached` on to spawn: util-linux's setsid starts the new session (-w: and waits)
+  const [file, ...rest] = process.env.BENCH_SAME_SESSION === '1' ? python : ['setsid', '-w', ...python];
+  const { stdout } = await run(file, rest, { timeout: 1_800_000, maxBuffer: 1 << 20 });
   return JSON.parse(stdout);
 }
 
