@@ -2,7 +2,7 @@ import { connect, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pop3Backend, Pop3Maildrop } from './pop3-backend';
 import { dotStuff, multiLine, multiLineParts, topOf } from './pop3-commands';
-import { Pop3Listeners, startPop3 } from './pop3-server';
+import { Pop3ListenOptions, Pop3Listeners, startPop3 } from './pop3-server';
 
 /**
  * The protocol layer against an in-memory maildrop: what the wire looks like.
@@ -80,6 +80,9 @@ class Client {
   }
 }
 
+/** Listener options for the tests: loopback, random port, plaintext logins allowed, quick failure pauses. */
+const OPTIONS: Pop3ListenOptions = { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10, maxFailures: 3, log: () => undefined };
+
 describe('POP3 protocol layer', () => {
   let pop: Pop3Listeners;
   let port: number;
@@ -87,7 +90,7 @@ describe('POP3 protocol layer', () => {
   beforeAll(async () => {
     mem = memoryBackend();
     pop = await startPop3(
-      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10, maxFailures: 3, log: () => undefined },
+      OPTIONS,
       mem.backend,
     );
     port = (pop.servers[0].address() as { port: number }).port;
@@ -218,7 +221,7 @@ describe('POP3 protocol layer', () => {
       },
     };
     const other = await startPop3(
-      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10, maxFailures: 3, log: () => undefined },
+      OPTIONS,
       slow,
     );
     try {
@@ -240,7 +243,7 @@ describe('POP3 protocol layer', () => {
       openMaildrop: async () => ({ ok: false, inUse: false, message: 'never reached' }),
     };
     const other = await startPop3(
-      { host: '127.0.0.1', port: 0, securePort: null, tls: null, hostname: 'mail.test', allowInsecureAuth: () => true, idleTimeoutMs: 60_000, maxLineLength: 512, failureDelayMs: 10_000, maxFailures: 3, log: () => undefined },
+      { ...OPTIONS, failureDelayMs: 10_000 },
       paused,
     );
     const c = await Client.open((other.servers[0].address() as { port: number }).port);
