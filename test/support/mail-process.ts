@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { inject } from 'vitest';
-import { freePort } from './smtp';
+import { freePorts } from './smtp';
 
 const MAIN = resolve(__dirname, '../../dist/apps/mail-server/src/main.js');
 
@@ -28,18 +28,19 @@ export interface MailProcess {
  */
 export async function spawnMailServer(env: Record<string, string> = {}): Promise<MailProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  const [smtp, submission, smtps, imap, imaps] = await freePorts(5);
   const fullEnv: Record<string, string> = {
     DATABASE_URL: inject('databaseUrl'),
     MAIL_HOSTNAME: 'mx.postbode.test',
     LOG_LEVEL: 'warn',
     DATA_DIR: mkdtempSync(`${tmpdir()}/postbode-mailproc-`),
-    SMTP_PORT: String(await freePort()),
-    SUBMISSION_PORT: String(await freePort()),
-    SMTPS_PORT: String(await freePort()),
+    SMTP_PORT: String(smtp),
+    SUBMISSION_PORT: String(submission),
+    SMTPS_PORT: String(smtps),
     POP3_PORT: 'off',
     POP3S_PORT: 'off',
-    IMAP_PORT: String(await freePort()),
-    IMAPS_PORT: String(await freePort()),
+    IMAP_PORT: String(imap),
+    IMAPS_PORT: String(imaps),
     DELIVERY_WORKER: 'off',
     ...env,
   };

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import nodemailer from 'nodemailer';
@@ -10,29 +10,37 @@ import { startMailServer, RunningMailServer, MailServerStartOptions } from '../.
 import { loadConfig, PostbodeConfig } from '../../libs/core/src/config/config';
 import { createDataSource } from '../../libs/core/src/database/data-source';
 
+/** Ports this test process has handed out: never handed out twice, so two servers started side by side cannot get the same one. */
+const handedOut = new Set<number>();
+
 /** A port nobody listens on right now (tests never use fixed ports). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+  return (await freePorts(1))[0];
 }
 
-/** `n` different ports nobody listens on right now (all held until each is known, so none repeats). */
+/**
+ * `n` different ports nobody listens on right now and none handed out before by this process. All
+ * are held open until each is known (a port the kernel offers again is skipped, not taken twice).
+ */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+  const held: Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < n) {
       const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => resolve());
+      });
+      held.push(s);
+      const port = (s.address() as { port: number }).port;
+      if (handedOut.has(port)) continue;
+      handedOut.add(port);
+      ports.push(port);
+    }
+  } finally {
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  }
   return ports;
 }
 
